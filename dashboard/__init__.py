@@ -1,0 +1,14 @@
+"""Directors' and staff pages. Uses ``survey_api`` services; ``survey_api`` never imports this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+TEMPLATE_DIRS = [Path(__file__).parent / "templates"]
+
+
+def routes() -> list[Any]:
+    from dashboard.controllers import DashboardPages
+
+    return [DashboardPages]

@@ -1,0 +1,1 @@
+"""Users, roles and scopes, sessions, personal API tokens and login throttling."""

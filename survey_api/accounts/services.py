@@ -1,0 +1,166 @@
+"""Account rules: creating users, checking passwords with throttling, personal tokens, scopes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from litestar.stores.base import Store
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.accounts import security
+from survey_api.accounts.models import ApiToken, User
+from survey_api.accounts.schemas import TokenCreated, UserRead
+from survey_api.accounts.scope import ROLES, Scope
+from survey_api.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from survey_api.org.models import AdminUnit, Centre, Staff
+
+CENTRE_ROLES = frozenset({"director", "supervisor", "staff"})
+
+
+def scope_of(user: User) -> Scope:
+    """The user's reach, from the role and the unit or centre it is scoped to."""
+    if user.role == "admin":
+        return Scope(role="admin")
+    if user.scope_centre is not None:
+        return Scope(role=user.role, unit_path=user.scope_centre.unit.path, centre_id=user.scope_centre.id)
+    if user.scope_unit is not None:
+        return Scope(role=user.role, unit_path=user.scope_unit.path)
+    return Scope(role=user.role)  # a scoped role with no scope sees nothing
+
+
+def user_read(user: User) -> UserRead:
+    if user.scope_centre is not None:
+        kind, code = "centre", user.scope_centre.code
+    elif user.scope_unit is not None:
+        kind, code = "unit", user.scope_unit.code
+    else:
+        kind, code = None, None
+    staff_code = user.staff.code if user.staff is not None else None
+    return UserRead(user.id, user.username, user.full_name, user.role, kind, code, staff_code)
+
+
+class LoginThrottle:
+    """Counts failed logins per user name and per client (stored as a keyed digest, never the address)."""
+
+    def __init__(self, store: Store, secret: str, max_failures: int, window_seconds: int) -> None:
+        self.store = store
+        self.secret = secret
+        self.max_failures = max_failures
+        self.window = window_seconds
+
+    def _keys(self, username: str, client: str) -> list[str]:
+        return [f"user:{username.strip().lower()}", f"client:{security.keyed_digest(self.secret, client)}"]
+
+    async def check(self, username: str, client: str) -> None:
+        for key in self._keys(username, client):
+            raw = await self.store.get(key)
+            if raw is not None and int(raw) >= self.max_failures:
+                retry_after = await self.store.expires_in(key) or self.window
+                raise TooManyAttempts("Too many failed logins; try again later", retry_after=retry_after)
+
+    async def failed(self, username: str, client: str) -> None:
+        for key in self._keys(username, client):
+            raw = await self.store.get(key)
+            count = int(raw) + 1 if raw is not None else 1
+            remaining = await self.store.expires_in(key) if raw is not None else None
+            await self.store.set(key, str(count), expires_in=remaining or self.window)
+
+    async def succeeded(self, username: str) -> None:
+        await self.store.delete(f"user:{username.strip().lower()}")
+
+
+class AccountService:
+    """Users and tokens, on one database session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        user = await self.session.get(User, user_id)
+        return user if user is not None and user.active else None
+
+    async def by_username(self, username: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.username == username.strip().lower()))
+
+    async def authenticate(self, username: str, password: str, throttle: LoginThrottle, client: str) -> User:
+        """The active user with this name and password; failures are counted and throttled."""
+        await throttle.check(username, client)
+        user = await self.by_username(username)
+        if not security.verify_password(user.password_hash if user else None, password) or not (user and user.active):
+            await throttle.failed(username, client)
+            raise Unauthorized("Wrong user name or password")
+        await throttle.succeeded(username)
+        if security.needs_rehash(user.password_hash):
+            user.password_hash = security.hash_password(password)
+        user.last_login_at = datetime.now(UTC)
+        return user
+
+    async def create_user(
+        self,
+        *,
+        username: str,
+        password: str,
+        role: str,
+        scope_code: str | None = None,
+        full_name: str = "",
+        staff_code: str | None = None,
+    ) -> User:
+        """Create a user. Scoped roles need ``scope_code``: a centre code or an admin unit code."""
+        username = username.strip().lower()
+        if role not in ROLES:
+            raise InvalidInput(f"Role must be one of {', '.join(ROLES)}", field="role")
+        if len(password) < security.MIN_PASSWORD_LENGTH:
+            raise InvalidInput(
+                f"Password must have at least {security.MIN_PASSWORD_LENGTH} characters", field="password"
+            )
+        if await self.by_username(username) is not None:
+            raise InvalidInput(f"User {username!r} already exists", field="username")
+        user = User(username=username, password_hash=security.hash_password(password), role=role, full_name=full_name)
+        if role != "admin":
+            if not scope_code:
+                raise InvalidInput(f"Role {role!r} needs a scope (a centre or unit code)", field="scope")
+            centre = await self.session.scalar(select(Centre).where(Centre.code == scope_code))
+            unit = None if centre else await self.session.scalar(select(AdminUnit).where(AdminUnit.code == scope_code))
+            if centre is None and unit is None:
+                raise InvalidInput(f"No centre or unit with code {scope_code!r}", field="scope")
+            if role in CENTRE_ROLES and centre is None:
+                raise InvalidInput(f"Role {role!r} must be scoped to a centre", field="scope")
+            user.scope_centre, user.scope_unit = centre, unit
+        if staff_code:
+            staff = await self.session.scalar(select(Staff).where(Staff.code == staff_code))
+            if staff is None:
+                raise InvalidInput(f"No staff member with code {staff_code!r}", field="staff")
+            user.staff = staff
+        self.session.add(user)
+        await self.session.flush()
+        return user
+
+    async def set_password(self, username: str, password: str) -> None:
+        user = await self.by_username(username)
+        if user is None:
+            raise NotFound(f"No user {username!r}", field="username")
+        if len(password) < security.MIN_PASSWORD_LENGTH:
+            raise InvalidInput(
+                f"Password must have at least {security.MIN_PASSWORD_LENGTH} characters", field="password"
+            )
+        user.password_hash = security.hash_password(password)
+
+    async def issue_token(self, user: User, name: str = "script") -> TokenCreated:
+        """A new personal API token; the caller shows it once."""
+        if not user.active:
+            raise Forbidden("The user is not active")
+        token, digest = security.new_token("hl")
+        row = ApiToken(user_id=user.id, name=name, token_hash=digest)
+        self.session.add(row)
+        await self.session.flush()
+        return TokenCreated(token=token, name=name, created_at=row.created_at)
+
+    async def user_for_token(self, token: str) -> User | None:
+        row = await self.session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == security.token_digest(token), ApiToken.revoked_at.is_(None))
+        )
+        if row is None or not row.user.active:
+            return None
+        return row.user

@@ -1,0 +1,48 @@
+"""Server-side sessions that are only written for logged-in users, with a fresh id at every login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
+
+ROTATE_KEY = "_rotate"
+"""Put this key in the session (``login`` does) to store it under a new id, so a planted id is useless."""
+
+
+class LoginSessionBackend(ServerSideSessionBackend):
+    """Like Litestar's server-side backend, but anonymous requests write nothing to the store."""
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:  # type: ignore[type-arg]
+        had_cookie = bool(connection.cookies.get(self.config.key))
+        if not scope_session and not had_cookie:
+            return  # an anonymous visitor: no row, no cookie
+        store = self.config.get_store_from_app(connection.scope["app"])
+        headers = MutableScopeHeaders.from_message(message)
+        cookie_params: dict[str, Any] = dict(
+            extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+        )
+        session_id = self.get_session_id(connection)
+        if scope_session is Empty or not scope_session:
+            await self.delete(session_id, store=store)
+            headers.add(
+                "Set-Cookie", Cookie(value="null", key=self.config.key, expires=0, **cookie_params).to_header(header="")
+            )
+            return
+        data: dict[str, Any] = dict(scope_session)  # type: ignore[arg-type]
+        if data.pop(ROTATE_KEY, False):
+            if had_cookie:
+                await self.delete(session_id, store=store)
+            session_id = self.generate_session_id()
+        await self.set(session_id=session_id, data=self.serialize_data(data, connection.scope), store=store)
+        headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header(header=""))
+
+
+@dataclass
+class LoginSessionConfig(ServerSideSessionConfig):
+    _backend_class = LoginSessionBackend  # type: ignore[assignment]

@@ -1,0 +1,124 @@
+"""The composition root: ``create_app(settings)`` wires every domain, the kiosk and the dashboard."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
+from litestar import Litestar, Request, get
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import Receive, Scope, Send
+
+import dashboard
+import kiosk
+from survey_api import __version__
+from survey_api.accounts.auth import session_auth
+from survey_api.accounts.controllers import AuthApi, AuthPages
+from survey_api.accounts.models import StoreEntry
+from survey_api.db import alchemy_config, create_engine
+from survey_api.errors import exception_handler
+from survey_api.org.controllers import catalogue_router
+from survey_api.settings import Settings
+from survey_api.system.controllers import health
+
+PACKAGE_DIR = Path(__file__).parent
+# Routes whose callers cannot hold a CSRF cookie: JSON login and machine-to-machine endpoints.
+CSRF_EXEMPT = ["/api/v1/auth/login"]
+# Public endpoints that anyone can call: rate-limited per client.
+RATE_LIMITED_PREFIXES = ("/login", "/api/v1/auth/login")
+
+
+class BearerAwareCSRFMiddleware(CSRFMiddleware):
+    """Requests that authenticate with ``Authorization: Bearer`` carry no cookie, so CSRF does not apply."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"authorization" and value[:7].lower() == b"bearer ":
+                    await self.app(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
+
+
+def _is_public(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(RATE_LIMITED_PREFIXES)
+
+
+@get("/", include_in_schema=False, operation_id="root")
+async def root() -> Redirect:
+    """Send visitors to the dashboard (which asks them to log in)."""
+    return Redirect("/dashboard/")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the application for ``settings`` (read from ``SURVEY_*`` when not given)."""
+    settings = settings or Settings.from_env()
+    alchemy = alchemy_config(settings, create_engine(settings))
+    store = SQLAlchemyStore(alchemy, model=StoreEntry, namespace="sessions")
+    auth = session_auth(settings.session_max_age_seconds, secure=settings.production, extra_public=[])
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_secure=settings.production,
+        cookie_samesite="lax",
+        exclude=CSRF_EXEMPT,
+    )
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.public_rate_limit_per_minute),
+        check_throttle_handler=_is_public,
+        exclude=["^/health$", "^/static/"],
+    )
+
+    app = Litestar(
+        route_handlers=[
+            root,
+            health,
+            AuthPages,
+            AuthApi,
+            catalogue_router(),
+            *dashboard.routes(),
+            *kiosk.routes(),
+            create_static_files_router(
+                path="/static", directories=[PACKAGE_DIR / "static"], name="static", include_in_schema=False
+            ),
+        ],
+        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        on_app_init=[auth.on_app_init],
+        middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), rate_limit.middleware],
+        stores={"sessions": store, "login": store.with_namespace("login")},
+        template_config=TemplateConfig(
+            directory=[PACKAGE_DIR / "templates", *dashboard.TEMPLATE_DIRS, *kiosk.TEMPLATE_DIRS],
+            engine=JinjaTemplateEngine,
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Hài Lòng API",
+            version=__version__,
+            description="Citizen satisfaction and feedback for public administrative service centres.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        exception_handlers={Exception: exception_handler},
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="debug" if settings.debug else "never",
+        ),
+        debug=settings.debug,
+        state=State({"settings": settings, "alchemy": alchemy}),
+    )
+    logging.getLogger("survey_api").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,239 @@
+"""The ``survey-api`` command: database upgrades, catalogue import, users, demo data and the server."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api import db
+from survey_api.accounts.scope import ROLES, Scope
+from survey_api.accounts.services import AccountService
+from survey_api.errors import DomainError
+from survey_api.org.schemas import CatalogueDocument
+from survey_api.org.services import IMPORT_ORDER, CatalogueService
+from survey_api.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction: committed if it returns, rolled back if it raises."""
+    settings = _settings()
+
+    async def main() -> T:
+        config = db.alchemy_config(settings)
+        try:
+            async with config.get_session() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await config.get_engine().dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        lines = [exc.message]
+        for item in exc.errors:
+            where = " ".join(p for p in (item.kind, f"row {item.row}" if item.row else None, item.field) if p)
+            lines.append(f"  {where}: {item.message}" if where else f"  {item.message}")
+        raise click.ClickException("\n".join(lines)) from exc
+
+
+@click.group()
+def main() -> None:
+    """Hài Lòng — citizen satisfaction and feedback platform."""
+
+
+# -- database ----------------------------------------------------------------------------------------
+@main.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    settings = _settings()
+    db.upgrade(settings.database_url, revision)
+    click.echo(f"Database at {revision}: {_safe_url(settings.database_url)}")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    db.current(_settings().database_url)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine.url import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# -- catalogue ---------------------------------------------------------------------------------------
+@main.group("catalogue")
+def catalogue_group() -> None:
+    """Units, agencies, centres, counters, staff and procedures."""
+
+
+def read_catalogue_file(path: Path, kind: str | None) -> CatalogueDocument:
+    """A JSON document (a list per kind) or a CSV file of one kind (``--kind`` or the file's name)."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        try:
+            return msgspec.json.decode(text.encode(), type=CatalogueDocument)
+        except msgspec.DecodeError as exc:
+            raise click.ClickException(f"{path}: {exc}") from exc
+    kind = kind or path.stem.lower()
+    if kind not in IMPORT_ORDER:
+        raise click.ClickException(f"Say which kind the CSV holds with --kind ({', '.join(IMPORT_ORDER)})")
+    rows: list[dict[str, Any]] = [
+        {k.strip(): (v.strip() if v and v.strip() else None) for k, v in row.items() if k}
+        for row in csv.DictReader(io.StringIO(text))
+    ]
+    for row in rows:  # an empty cell means "not given": let the schema default apply
+        for key in [k for k, v in row.items() if v is None]:
+            del row[key]
+    return CatalogueDocument(**{kind: rows})
+
+
+@catalogue_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(IMPORT_ORDER), help="For CSV: which kind the rows are.")
+def catalogue_import(file: Path, kind: str | None) -> None:
+    """Upsert the catalogue from FILE (JSON or CSV); nothing changes if any row is wrong."""
+    document = read_catalogue_file(file, kind)
+    result = run_in_session(lambda s: CatalogueService(s, Scope(role="admin")).bulk_upsert(document))
+    for name in IMPORT_ORDER:
+        counts = getattr(result, name)
+        if counts.created or counts.updated:
+            click.echo(f"{name}: {counts.created} created, {counts.updated} updated")
+
+
+# -- users -------------------------------------------------------------------------------------------
+@main.group("users")
+def users_group() -> None:
+    """Logins and personal API tokens."""
+
+
+@users_group.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--scope", "scope_code", help="Centre or admin unit code (every role but admin).")
+@click.option("--full-name", default="")
+@click.option("--staff", "staff_code", help="Link the login to this staff code.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+def users_create(
+    username: str, role: str, scope_code: str | None, full_name: str, staff_code: str | None, password_stdin: bool
+) -> None:
+    """Create a user; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
+
+    async def work(session: AsyncSession) -> None:
+        await AccountService(session).create_user(
+            username=username,
+            password=password,
+            role=role,
+            scope_code=scope_code,
+            full_name=full_name,
+            staff_code=staff_code,
+        )
+
+    run_in_session(work)
+    click.echo(f"Created {username.strip().lower()} ({role}{', ' + scope_code if scope_code else ''})")
+
+
+@users_group.command("token")
+@click.argument("username")
+@click.option("--name", default="script", show_default=True)
+def users_token(username: str, name: str) -> None:
+    """Print a new personal API token for USERNAME (shown only this once)."""
+
+    async def work(session: AsyncSession) -> str:
+        accounts = AccountService(session)
+        user = await accounts.by_username(username)
+        if user is None:
+            raise click.ClickException(f"No user {username!r}")
+        return (await accounts.issue_token(user, name)).token
+
+    click.echo(run_in_session(work))
+
+
+# -- demo and server ---------------------------------------------------------------------------------
+@main.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load when the catalogue is empty.")
+def demo(if_empty: bool) -> None:
+    """Load the Cà Mau demo province and one login per role (idempotent)."""
+    from survey_api import demo as demo_data
+
+    async def work(session: AsyncSession) -> bool:
+        if if_empty and await CatalogueService(session, Scope(role="admin")).count_all() > 0:
+            return False
+        await demo_data.load_demo(session)
+        return True
+
+    loaded = run_in_session(work)
+    click.echo("Demo province loaded: Cà Mau." if loaded else "Catalogue not empty: demo not loaded.")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--reload", is_flag=True)
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the API, kiosk, phone page and dashboard with uvicorn."""
+    import uvicorn
+
+    from survey_api import demo as demo_data
+
+    settings = _settings()
+    base = f"http://{host}:{port}"
+    click.echo(
+        "\n".join(
+            [
+                "",
+                f"  Hài Lòng is starting on {base}",
+                f"    Dashboard (đăng nhập):  {base}/login",
+                f"    Health:                 {base}/health",
+                f"    API description:        {base}/schema/openapi.json",
+                f"    Catalogue API:          {base}/api/v1/admin/centres",
+                f"  Demo logins (password '{demo_data.DEMO_PASSWORD}'):",
+                *(f"    {u:<9} {role}{' — ' + scope if scope else ''}" for u, role, scope, *_ in demo_data.USERS),
+                f"  Database: {_safe_url(settings.database_url)}",
+                "",
+            ]
+        )
+    )
+    uvicorn.run(
+        "survey_api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Database wiring: the SQLAlchemy config for the app and CLI, and Alembic upgrades."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+)
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import event
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from survey_api.settings import Settings
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, foreign keys on, a busy timeout instead of 'database is locked'."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """Build the async engine for ``settings.database_url`` (SQLite file or PostgreSQL)."""
+    url = make_url(settings.database_url)
+    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+    return create_async_engine(url, **kwargs)
+
+
+def alchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
+    """The advanced-alchemy config shared by the app (as a plugin) and the CLI (``get_session()``)."""
+    return SQLAlchemyAsyncConfig(
+        engine_instance=engine or create_engine(settings),
+        engine_config=EngineConfig(),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit",
+        create_all=False,
+    )
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    """An Alembic config pointing at the ``migrations`` package, without an ini file."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("script_location", str(resources.files("migrations")))
+    cfg.set_main_option("version_locations", str(resources.files("migrations") / "versions"))
+    cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (run by ``survey-api db upgrade`` and by the tests)."""
+    if database_url.startswith("sqlite"):
+        db = make_url(database_url).database
+        if db and db != ":memory:":
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def current(database_url: str) -> None:
+    """Print the schema revision the database is at."""
+    command.current(alembic_config(database_url), verbose=False)

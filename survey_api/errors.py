@@ -1,0 +1,177 @@
+"""Domain errors and the one function that turns any error into the one JSON error shape."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from advanced_alchemy.exceptions import (
+    DuplicateKeyError,
+    ForeignKeyError,
+    IntegrityError,
+    RepositoryError,
+)
+from advanced_alchemy.exceptions import (
+    NotFoundError as RepositoryNotFound,
+)
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from survey_api.i18n import page_context
+
+logger = logging.getLogger("survey_api")
+
+_MSGSPEC_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
+
+
+class ErrorItem(msgspec.Struct, omit_defaults=True):
+    """One problem with the input: which field, what is wrong, and (for imports) which row."""
+
+    field: str | None
+    message: str
+    row: int | None = None
+    kind: str | None = None
+
+
+class ErrorBody(msgspec.Struct):
+    """The body of every 4xx and 5xx answer."""
+
+    status: int
+    code: str
+    message: str
+    errors: list[ErrorItem] = msgspec.field(default_factory=list)
+
+
+class DomainError(Exception):
+    """Raised by services; ``status`` and ``code`` say how the API reports it."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, errors: list[ErrorItem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors if errors is not None else ([ErrorItem(field=field, message=message)] if field else [])
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Gone(DomainError):
+    status = 410
+    code = "gone"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def field_from_msgspec(message: str) -> tuple[str | None, str]:
+    """Split msgspec's ``Expected `int`, got `str` - at `$.overall``` into (``overall``, message)."""
+    match = _MSGSPEC_PATH.search(message)
+    if not match:
+        return None, message
+    path = match.group(1).replace("[", ".").replace("]", "")
+    return path or None, message[: match.start()]
+
+
+def _http_code(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        429: "too_many_requests",
+        503: "unavailable",
+    }.get(status, "error" if status >= 500 else "bad_request")
+
+
+def error_body(exc: Exception) -> tuple[ErrorBody, dict[str, str]]:
+    """Map any exception to (body, headers). Unknown exceptions become a 500 that reveals nothing."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, DomainError):
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after)
+        return ErrorBody(exc.status, exc.code, exc.message, exc.errors), headers
+    if isinstance(exc, ValidationException):
+        items = []
+        for extra in exc.extra if isinstance(exc.extra, list) else []:
+            field, message = field_from_msgspec(str(extra.get("message", "")))
+            items.append(ErrorItem(field=extra.get("key") or field, message=message))
+        message = "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in items) or exc.detail
+        return ErrorBody(400, "invalid_input", message, items), headers
+    if isinstance(exc, HTTPException):
+        headers.update(exc.headers or {})
+        return ErrorBody(exc.status_code, _http_code(exc.status_code), exc.detail), headers
+    if isinstance(exc, RepositoryNotFound):
+        return ErrorBody(404, "not_found", "Not found"), headers
+    if isinstance(exc, DuplicateKeyError | IntegrityError | ForeignKeyError):
+        return ErrorBody(409, "conflict", "The change conflicts with existing data"), headers
+    if isinstance(exc, RepositoryError):
+        logger.exception("repository error", exc_info=exc)
+        return ErrorBody(500, "error", "Internal error"), headers
+    logger.exception("unhandled error", exc_info=exc)
+    return ErrorBody(500, "error", "Internal error"), headers
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """Browsers navigating to a page get an HTML error page; API clients always get JSON."""
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The single exception handler registered on the app."""
+    body, headers = error_body(exc)
+    if wants_html(request) and body.status == 401:
+        return Redirect(f"/login?next={quote(request.url.path)}")
+    if wants_html(request):
+        return Template(  # type: ignore[return-value]
+            "error.html",
+            context={**page_context(request), "error": body},
+            status_code=body.status,
+            headers=headers,
+        )
+    return Response(
+        content=body,
+        status_code=body.status or HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )

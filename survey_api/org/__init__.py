@@ -1,0 +1,1 @@
+"""The catalogue: administrative units, agencies, centres, counters, staff and procedures."""

@@ -1,0 +1,94 @@
+"""Application settings: one frozen struct, read from ``SURVEY_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+WEAK_SECRETS = frozenset({"secret", "changeme", "change-me", "password", "development", "dev", "test"})
+
+Language = Literal["vi", "en"]
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message says what to change."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Everything the application reads from its environment."""
+
+    database_url: str = ""
+    """SQLAlchemy async URL. Empty means the SQLite file ``var/hailong.db``."""
+    secret_key: str = ""
+    """Signs sessions and CSRF cookies. Required in production; generated once under ``var/`` otherwise."""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: Language = "vi"
+    public_base_url: str = "http://127.0.0.1:8000"
+    production: bool = False
+    var_dir: str = str(PROJECT_ROOT / "var")
+    debug: bool = False
+    login_max_failures: PositiveInt = 5
+    """Failed logins for one user name (or one client) before it must wait ``login_lockout_seconds``."""
+    login_lockout_seconds: PositiveInt = 900
+    session_max_age_seconds: PositiveInt = 8 * 3600
+    public_rate_limit_per_minute: PositiveInt = 120
+    """Requests per minute and client on public endpoints (login, rating pages)."""
+    db_pool_size: PositiveInt = 10
+    db_echo: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read ``SURVEY_<FIELD>`` variables; ``overrides`` win over the environment."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        for name in cls.__struct_fields__:
+            value = env.get(f"SURVEY_{name.upper()}")
+            if value is not None:
+                raw[name] = value
+        raw.update(overrides)
+        try:
+            settings = msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"Invalid setting: {exc}") from exc
+        return settings.resolved()
+
+    def resolved(self) -> Settings:
+        """Fill in the database URL and secret key defaults, refusing unsafe production settings."""
+        database_url = self.database_url or f"sqlite+aiosqlite:///{Path(self.var_dir) / 'hailong.db'}"
+        secret_key = self.secret_key
+        if self.production:
+            if len(secret_key) < MIN_SECRET_LENGTH or secret_key.lower() in WEAK_SECRETS:
+                raise SettingsError(
+                    "SURVEY_SECRET_KEY must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters in production "
+                    '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+                )
+            if not self.database_url:
+                raise SettingsError("SURVEY_DATABASE_URL must be set in production.")
+        elif not secret_key:
+            secret_key = _development_secret(Path(self.var_dir))
+        return msgspec.structs.replace(self, database_url=database_url, secret_key=secret_key)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _development_secret(var_dir: Path) -> str:
+    """Generate a secret once and keep it in ``var/secret_key`` so sessions survive restarts."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
