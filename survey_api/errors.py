@@ -27,6 +27,7 @@ from survey_api.i18n import page_context
 logger = logging.getLogger("survey_api")
 
 _MSGSPEC_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
+_MSGSPEC_NAMED = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 
 
 class ErrorItem(msgspec.Struct, omit_defaults=True):
@@ -99,12 +100,19 @@ class TooManyAttempts(DomainError):
 
 
 def field_from_msgspec(message: str) -> tuple[str | None, str]:
-    """Split msgspec's ``Expected `int`, got `str` - at `$.overall``` into (``overall``, message)."""
+    """Split msgspec's ``Expected `int`, got `str` - at `$.overall``` into (``overall``, message).
+
+    Missing and unknown fields are named too: ``Object missing required field `password``` → ``password``.
+    """
+    field = None
     match = _MSGSPEC_PATH.search(message)
-    if not match:
-        return None, message
-    path = match.group(1).replace("[", ".").replace("]", "")
-    return path or None, message[: match.start()]
+    if match:
+        field = match.group(1).replace("[", ".").replace("]", "") or None
+        message = message[: match.start()]
+    named = _MSGSPEC_NAMED.search(message)
+    if named:
+        field = f"{field}.{named.group(1)}" if field else named.group(1)
+    return field, message
 
 
 def _http_code(status: int) -> str:
@@ -133,7 +141,10 @@ def error_body(exc: Exception) -> tuple[ErrorBody, dict[str, str]]:
         items = []
         for extra in exc.extra if isinstance(exc.extra, list) else []:
             field, message = field_from_msgspec(str(extra.get("message", "")))
-            items.append(ErrorItem(field=extra.get("key") or field, message=message))
+            key = extra.get("key")
+            if key and (extra.get("source") != "body" or not field):
+                field = key if not field else f"{key}.{field}"
+            items.append(ErrorItem(field=field, message=message))
         message = "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in items) or exc.detail
         return ErrorBody(400, "invalid_input", message, items), headers
     if isinstance(exc, HTTPException):

@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +43,17 @@ def _pg_dsn(url: str, database: str | None = None) -> str:
     return u.set(drivername="postgresql", database=database or u.database).render_as_string(hide_password=False)
 
 
+def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking set-up (which may start its own event loop) in a fresh thread: safe even while
+    another loop, such as Playwright's, runs in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def run_async(coro: Awaitable[T]) -> T:
+    return in_thread(asyncio.run, coro)
+
+
 async def _pg_admin(url: str, *statements: str) -> None:
     conn = await asyncpg.connect(_pg_dsn(url))
     try:
@@ -69,19 +81,19 @@ def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     """
     if PG_URL:
         names = {"empty": f"hl_tpl_empty_{os.getpid()}", "demo": f"hl_tpl_demo_{os.getpid()}"}
-        asyncio.run(_pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n}" for n in names.values())))
-        asyncio.run(_pg_admin(PG_URL, f"CREATE DATABASE {names['empty']}"))
-        db.upgrade(make_url(PG_URL).set(database=names["empty"]).render_as_string(hide_password=False))
-        asyncio.run(_pg_admin(PG_URL, f"CREATE DATABASE {names['demo']} TEMPLATE {names['empty']}"))
-        asyncio.run(_load_demo(make_url(PG_URL).set(database=names["demo"]).render_as_string(hide_password=False)))
+        run_async(_pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n}" for n in names.values())))
+        run_async(_pg_admin(PG_URL, f"CREATE DATABASE {names['empty']}"))
+        in_thread(db.upgrade, make_url(PG_URL).set(database=names["empty"]).render_as_string(hide_password=False))
+        run_async(_pg_admin(PG_URL, f"CREATE DATABASE {names['demo']} TEMPLATE {names['empty']}"))
+        run_async(_load_demo(make_url(PG_URL).set(database=names["demo"]).render_as_string(hide_password=False)))
         yield names
-        asyncio.run(_pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in names.values())))
+        run_async(_pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in names.values())))
     else:
         folder = tmp_path_factory.mktemp("templates")
         names = {"empty": str(folder / "empty.db"), "demo": str(folder / "demo.db")}
-        db.upgrade(f"sqlite+aiosqlite:///{names['empty']}")
+        in_thread(db.upgrade, f"sqlite+aiosqlite:///{names['empty']}")
         shutil.copyfile(names["empty"], names["demo"])
-        asyncio.run(_load_demo(f"sqlite+aiosqlite:///{names['demo']}"))
+        run_async(_load_demo(f"sqlite+aiosqlite:///{names['demo']}"))
         yield names
 
 

@@ -82,7 +82,8 @@ class AuthPages(Controller):
         try:
             user = await accounts.authenticate(data.username, data.password, throttle, _client(request))
         except TooManyAttempts as exc:
-            error = translate("login.throttled", context["lang"], minutes=max(1, exc.retry_after // 60))
+            minutes = max(1, -(-exc.retry_after // 60))
+            error = translate("login.throttled", context["lang"], minutes=minutes)
             return Template(
                 "login.html",
                 context={**context, "next": _safe_next(data.next), "error": error, "username": data.username},
@@ -96,6 +97,7 @@ class AuthPages(Controller):
                 context={**context, "next": _safe_next(data.next), "error": error, "username": data.username},
                 status_code=401,
             )
+        await accounts.session.commit()  # before the session store writes (SQLite has one writer)
         start_session(request, user)
         return Redirect(_safe_next(data.next), status_code=HTTP_303_SEE_OTHER)
 
@@ -135,6 +137,7 @@ class AuthApi(Controller):
     ) -> UserRead:
         """Check a user name and password and start a session (cookie)."""
         user = await accounts.authenticate(data.username, data.password, throttle, _client(request))
+        await accounts.session.commit()  # before the session store writes (SQLite has one writer)
         start_session(request, user)
         return user_read(user)
 

@@ -15,8 +15,17 @@ ROTATE_KEY = "_rotate"
 """Put this key in the session (``login`` does) to store it under a new id, so a planted id is useless."""
 
 
+_LOADED = "hl_session_loaded"
+
+
 class LoginSessionBackend(ServerSideSessionBackend):
-    """Like Litestar's server-side backend, but anonymous requests write nothing to the store."""
+    """Like Litestar's server-side backend, but only changed sessions are written: anonymous requests and
+    ordinary logged-in requests cost no write (sessions expire ``max_age`` after login)."""
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:  # type: ignore[type-arg]
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})[_LOADED] = dict(data)
+        return data
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:  # type: ignore[type-arg]
         had_cookie = bool(connection.cookies.get(self.config.key))
@@ -35,6 +44,8 @@ class LoginSessionBackend(ServerSideSessionBackend):
             )
             return
         data: dict[str, Any] = dict(scope_session)  # type: ignore[arg-type]
+        if had_cookie and data == connection.scope.get("state", {}).get(_LOADED):
+            return  # unchanged: nothing to write
         if data.pop(ROTATE_KEY, False):
             if had_cookie:
                 await self.delete(session_id, store=store)

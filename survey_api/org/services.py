@@ -204,9 +204,13 @@ class CatalogueService:
             centre = await self._visible_by_code(KINDS["centres"], flt.centre, field="centre")
             conditions.append(model.centre_id == centre.id)
         items, total = await self.repo(kind).get_many_and_count(
-            *conditions, LimitOffset(limit=limit, offset=offset), order_by=[(model.code, False)]
+            *conditions, LimitOffset(limit=limit, offset=offset), order_by=[(self._bytewise(model.code), False)]
         )
         return list(items), total
+
+    def _bytewise(self, column: Any) -> Any:
+        """Order codes the same way on every backend (PostgreSQL's locale collation skips punctuation)."""
+        return column.collate("C") if self.session.get_bind().dialect.name == "postgresql" else column
 
     async def _under(self, kind: Kind, unit_code: str) -> ColumnElement[bool]:
         unit = await self._visible_by_code(KINDS["units"], unit_code, field="under")

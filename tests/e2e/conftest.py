@@ -1,0 +1,126 @@
+"""Browser tests: a real server process on a free port, driven by Debian's Chromium through Playwright.
+
+They skip, with the reason shown, when /usr/bin/chromium is missing (``make test`` installs it when it can).
+Screenshots go to tests/artifacts/ (git-ignored); a failing test leaves one named after itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine.url import make_url
+
+from tests.conftest import PG_URL, TEST_SECRET, _pg_admin, run_async
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+_counter = itertools.count()
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def e2e_database(database_templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """A copy of the demo database for one browser test."""
+    if PG_URL:
+        name = f"hl_e2e_{os.getpid()}_{next(_counter)}"
+        run_async(_pg_admin(PG_URL, f"CREATE DATABASE {name} TEMPLATE {database_templates['demo']}"))
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        run_async(_pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    else:
+        path = tmp_path / "e2e.db"
+        shutil.copyfile(database_templates["demo"], path)
+        yield f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def live_server(e2e_database: str, tmp_path: Path) -> Iterator[str]:
+    """``survey-api serve`` in a child process, as an operator runs it; yields its base URL."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "SURVEY_DATABASE_URL": e2e_database,
+        "SURVEY_SECRET_KEY": TEST_SECRET,
+        "SURVEY_VAR_DIR": str(tmp_path / "var"),
+        "SURVEY_PUBLIC_BASE_URL": base,
+    }
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "survey_api.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("server did not start:\n" + (tmp_path / "server.log").read_text())
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); run 'make browser' as root")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    if report.when == "call" and report.failed and "page" in getattr(item, "funcargs", {}):
+        ARTIFACTS.mkdir(exist_ok=True)
+        try:
+            item.funcargs["page"].screenshot(path=str(ARTIFACTS / f"FAILED-{item.name}.png"), full_page=True)
+        except Exception as exc:  # the page may be gone; the failure itself matters more
+            print(f"could not save a failure screenshot: {exc}")
+    return report
+
+
+@pytest.fixture
+def page(live_server: str, browser: object) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server, locale="vi-VN", viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Keep a screenshot of what a person sees, as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path

@@ -1,0 +1,157 @@
+"""Login page, JSON login, CSRF, throttling, personal tokens, language switch."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from survey_api.demo import DEMO_PASSWORD
+from tests.helpers import bearer_for, login
+
+pytestmark = pytest.mark.anyio
+
+
+def _csrf_field(html: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+async def test_login_page_is_vietnamese_by_default_and_english_on_request(client: AsyncTestClient[Any]) -> None:
+    vi = await client.get("/login")
+    assert vi.status_code == 200
+    assert '<html lang="vi">' in vi.text
+    assert "Tên đăng nhập" in vi.text
+    assert "Mật khẩu" in vi.text
+    switched = await client.get("/lang/en", params={"next": "/login"}, follow_redirects=True)
+    assert '<html lang="en">' in switched.text
+    assert "User name" in switched.text
+    again = await client.get("/login")
+    assert "Sign in" in again.text  # the choice is remembered
+
+
+async def test_login_form_starts_a_session_and_dashboard_shows_role_and_scope(
+    demo: None, client: AsyncTestClient[Any]
+) -> None:
+    page = await client.get("/login")
+    response = await client.post(
+        "/login",
+        data={
+            "username": "giamdoc",
+            "password": DEMO_PASSWORD,
+            "next": "/dashboard/",
+            "_csrf_token": _csrf_field(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard/"
+    home = await client.get("/dashboard/")
+    assert home.status_code == 200
+    assert "Xin chào, Giám đốc Trung tâm" in home.text
+    assert "Giám đốc trung tâm" in home.text
+    assert "TTPVHCC-96" in home.text
+
+
+async def test_login_form_without_csrf_token_is_refused(demo: None, client: AsyncTestClient[Any]) -> None:
+    await client.get("/login")
+    response = await client.post("/login", data={"username": "admin", "password": DEMO_PASSWORD})
+    assert response.status_code == 403
+
+
+async def test_wrong_password_shows_the_form_again_with_a_vietnamese_message(
+    demo: None, client: AsyncTestClient[Any]
+) -> None:
+    page = await client.get("/login")
+    response = await client.post(
+        "/login", data={"username": "admin", "password": "sai-mat-khau", "_csrf_token": _csrf_field(page.text)}
+    )
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+    assert "hl_session" not in response.cookies
+
+
+async def test_dashboard_sends_anonymous_visitors_to_login(client: AsyncTestClient[Any]) -> None:
+    response = await client.get("/dashboard/", headers={"accept": "text/html"}, follow_redirects=False)
+    assert response.status_code in (302, 307)
+    assert response.headers["location"] == "/login?next=/dashboard"
+
+
+async def test_json_login_then_me_then_logout(demo: None, client: AsyncTestClient[Any]) -> None:
+    csrf = await login(client, "xem")
+    me = await client.get("/api/v1/auth/me")
+    assert me.json() | {"id": None} == {
+        "id": None,
+        "username": "xem",
+        "full_name": "Lãnh đạo huyện Cái Nước",
+        "role": "viewer",
+        "scope_kind": "unit",
+        "scope_code": "969",
+        "staff_code": None,
+    }
+    assert (await client.post("/api/v1/auth/logout")).status_code == 403  # cookie-authenticated: CSRF applies
+    assert (await client.post("/api/v1/auth/logout", headers=csrf)).status_code == 204
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+
+
+async def test_login_rotates_a_planted_session_id(demo: None, client: AsyncTestClient[Any]) -> None:
+    client.cookies.set("hl_session", "planted-by-someone-else", domain="testserver.local")
+    await login(client, "admin")
+    assert client.cookies["hl_session"] != "planted-by-someone-else"
+
+
+async def test_anonymous_requests_store_no_session(client: AsyncTestClient[Any]) -> None:
+    response = await client.get("/login")
+    assert "hl_session" not in response.cookies
+
+
+async def test_repeated_failures_lock_the_user_name_for_a_while(demo: None, client: AsyncTestClient[Any]) -> None:
+    for _ in range(5):
+        wrong = await client.post("/api/v1/auth/login", json={"username": "tinh", "password": "wrong-password"})
+        assert wrong.status_code == 401
+    locked = await client.post("/api/v1/auth/login", json={"username": "tinh", "password": DEMO_PASSWORD})
+    assert locked.status_code == 429
+    assert 800 <= int(locked.headers["retry-after"]) <= 900
+    assert locked.json()["code"] == "too_many_attempts"
+    page = await client.get("/login")
+    form = await client.post(
+        "/login", data={"username": "tinh", "password": DEMO_PASSWORD, "_csrf_token": _csrf_field(page.text)}
+    )
+    assert form.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút." in form.text
+
+
+async def test_json_login_errors_name_the_field(client: AsyncTestClient[Any]) -> None:
+    response = await client.post("/api/v1/auth/login", json={"username": "admin"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_input"
+    assert [e["field"] for e in body["errors"]] == ["password"]
+
+
+async def test_personal_token_is_shown_once_and_works_as_bearer(demo: None, client: AsyncTestClient[Any]) -> None:
+    csrf = await login(client, "tinh")
+    created = await client.post("/api/v1/auth/tokens", json={"name": "báo cáo"}, headers=csrf)
+    assert created.status_code == 201
+    token = created.json()["token"]
+    assert token.startswith("hl_")
+    assert len(token) > 40
+    client.cookies.clear()
+    me = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["username"] == "tinh"
+
+
+async def test_bearer_requests_need_no_csrf_header(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    headers = await bearer_for(run_in_session, "admin")
+    response = await client.post(
+        "/api/v1/admin/procedures",
+        json={"code": "1.000001", "name": "Thủ tục thử", "field": "Khác", "statutory_days": 2},
+        headers=headers,
+    )
+    assert response.status_code == 201

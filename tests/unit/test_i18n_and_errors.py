@@ -1,0 +1,45 @@
+"""Vietnamese number formats, the message catalogue, and how msgspec errors name fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from survey_api.errors import field_from_msgspec
+from survey_api.i18n import format_day, format_int, format_pct, translate
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "text"),
+    [(Decimal("98.87"), "vi", "98,87%"), (Decimal("98.8"), "vi", "98,80%"), (Decimal("98.87"), "en", "98.87%")],
+)
+def test_percentages(value: Decimal, lang: str, text: str) -> None:
+    assert format_pct(value, lang) == text
+
+
+def test_counts_and_dates() -> None:
+    assert format_int(6284, "vi") == "6.284"
+    assert format_int(1082, "en") == "1,082"
+    assert format_day(date(2018, 5, 16)) == "16/05/2018"
+    # 17:30 UTC on 31 Dec is already 1 January in Hồ Chí Minh City
+    assert format_day(datetime(2025, 12, 31, 17, 30, tzinfo=UTC)) == "01/01/2026"
+
+
+def test_catalogue_falls_back_to_vietnamese_and_fills_values() -> None:
+    assert translate("home.welcome", "en", name="Lan") == "Welcome, Lan"
+    assert translate("login.title", "vi") == "Đăng nhập"
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ("Expected `int`, got `str` - at `$.statutory_days`", "statutory_days"),
+        ("Object missing required field `password`", "password"),
+        ("Object contains unknown field `colour`", "colour"),
+        ("Expected `str` of length >= 1 - at `$.answers[0]`", "answers.0"),
+    ],
+)
+def test_msgspec_errors_name_the_field(message: str, field: str) -> None:
+    assert field_from_msgspec(message)[0] == field
