@@ -2,8 +2,11 @@
 
 from advanced_alchemy.base import orm_registry
 
-from survey_api.accounts.models import ApiToken, StoreEntry, User
+from survey_api.accounts.models import ApiToken, IntegrationKey, StoreEntry, User
+from survey_api.dossiers.models import Dossier, DossierEvent, RatingToken
+from survey_api.kiosks.models import Kiosk
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
+from survey_api.ratings.models import Rating, Survey
 
 metadata = orm_registry.metadata
 
@@ -13,9 +16,16 @@ __all__ = [
     "ApiToken",
     "Centre",
     "Counter",
+    "Dossier",
+    "DossierEvent",
+    "IntegrationKey",
+    "Kiosk",
     "Procedure",
+    "Rating",
+    "RatingToken",
     "Staff",
     "StoreEntry",
+    "Survey",
     "User",
     "metadata",
 ]

@@ -49,6 +49,17 @@ class ApiToken(UUIDAuditBase):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class IntegrationKey(UUIDAuditBase):
+    """A key for the one-stop information system (Bearer ``hi_…``); only its SHA-256 is stored."""
+
+    __tablename__ = "integration_key"
+
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
 class StoreEntry(StoreModelMixin):
     """Rows of the shared key-value store: server-side sessions and login-failure counters."""
 

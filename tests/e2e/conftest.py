@@ -83,8 +83,10 @@ def live_server(e2e_database: str, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one test module (Playwright's sync API runs an event loop while it is open, so it must
+    be closed before the async tests of other modules run)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); run 'make browser' as root")
     from playwright.sync_api import sync_playwright

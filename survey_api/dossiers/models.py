@@ -1,0 +1,80 @@
+"""Dossier tables: the current state, every change with its recorded time, and one rating token each."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.base import UUIDAuditBase
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
+from survey_api.types import JsonDoc
+
+
+class Dossier(UUIDAuditBase):
+    """A dossier (hồ sơ) as the latest event says it is."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        Index("ix_dossier_centre_resolved", "centre_id", "resolved_at"),
+        Index("ix_dossier_centre_returned", "centre_id", "returned_at"),
+    )
+
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    procedure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("procedure.id"), index=True)
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # counter | online | postal
+    status: Mapped[str] = mapped_column(String(12))
+    received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    returned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    paused: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
+    """Paused intervals (awaiting supplements): ``[{"start": iso, "end": iso | null}]``."""
+    event_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    """Time of the event whose state this is; an older event never overwrites a newer one."""
+
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    centre: Mapped[Centre] = relationship(lazy="joined")
+    counter: Mapped[Counter | None] = relationship(lazy="joined")
+    staff: Mapped[Staff | None] = relationship(lazy="joined")
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class DossierEvent(UUIDAuditBase):
+    """Every distinct event received for a dossier, applied or not (an older event is kept, not applied)."""
+
+    __tablename__ = "dossier_event"
+
+    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossier.id"), index=True)
+    event_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    status: Mapped[str] = mapped_column(String(12))
+    applied: Mapped[bool]
+    source: Mapped[str] = mapped_column(String(80))
+    """The integration key's name, or ``import`` for CSV back-filling."""
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+
+
+class RatingToken(UUIDAuditBase):
+    """The one rating token of a returned dossier. The token is ``nonce.signature``: only the nonce and a
+    digest are stored, so neither a database copy nor a guess yields a valid token."""
+
+    __tablename__ = "rating_token"
+
+    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    rating_id: Mapped[uuid.UUID | None]
+
+    dossier: Mapped[Dossier] = relationship(lazy="joined")

@@ -1,0 +1,1 @@
+"""Counter kiosks: paired devices with their own tokens, staff on duty and heartbeats."""

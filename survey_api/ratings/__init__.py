@@ -1,0 +1,1 @@
+"""Survey instruments and ratings, counted exactly once."""
