@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE_DIRS = [Path(__file__).parent / "templates"]
+STATIC_DIRS: list[Path] = []
 
 
 def routes() -> list[Any]:

@@ -6,7 +6,11 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE_DIRS = [Path(__file__).parent / "templates"]
+STATIC_DIRS = [Path(__file__).parent / "static"]
 
 
 def routes() -> list[Any]:
-    return []
+    from kiosk import messages  # noqa: F401  (registers the texts)
+    from kiosk.phone import PhoneRatingPage
+
+    return [PhoneRatingPage]

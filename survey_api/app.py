@@ -31,16 +31,19 @@ from survey_api.accounts.auth import session_auth
 from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
 from survey_api.db import alchemy_config, create_engine
+from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import exception_handler
+from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
 from survey_api.org.controllers import catalogue_router
+from survey_api.ratings.controllers import submit_rating
 from survey_api.settings import Settings
 from survey_api.system.controllers import health
 
 PACKAGE_DIR = Path(__file__).parent
 # Routes whose callers cannot hold a CSRF cookie: JSON login and machine-to-machine endpoints.
-CSRF_EXEMPT = ["/api/v1/auth/login"]
-# Public endpoints that anyone can call: rate-limited per client.
-RATE_LIMITED_PREFIXES = ("/login", "/api/v1/auth/login")
+CSRF_EXEMPT = ["/api/v1/auth/login", "/api/v1/ratings"]
+# Public endpoints that anyone can call: rate-limited per client (kiosks, with their token, are not).
+RATE_LIMITED_PREFIXES = ("/login", "/api/v1/auth/login", "/r/", "/api/v1/ratings")
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
@@ -56,7 +59,7 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
 
 
 def _is_public(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(RATE_LIMITED_PREFIXES)
+    return request.url.path.startswith(RATE_LIMITED_PREFIXES) and "authorization" not in request.headers
 
 
 @get("/", include_in_schema=False, operation_id="root")
@@ -90,10 +93,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthPages,
             AuthApi,
             catalogue_router(),
+            DossierController,
+            submit_rating,
+            KioskDeviceController,
+            KioskAdminController,
             *dashboard.routes(),
             *kiosk.routes(),
             create_static_files_router(
-                path="/static", directories=[PACKAGE_DIR / "static"], name="static", include_in_schema=False
+                path="/static",
+                directories=[PACKAGE_DIR / "static", *kiosk.STATIC_DIRS, *dashboard.STATIC_DIRS],
+                name="static",
+                include_in_schema=False,
             ),
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api import db
 from survey_api.accounts.scope import ROLES, Scope
-from survey_api.accounts.services import AccountService
+from survey_api.accounts.services import AccountService, IntegrationService
 from survey_api.errors import DomainError
+from survey_api.kiosks.services import KioskService
 from survey_api.org.schemas import CatalogueDocument
 from survey_api.org.services import IMPORT_ORDER, CatalogueService
 from survey_api.settings import Settings, SettingsError
@@ -175,6 +176,41 @@ def users_token(username: str, name: str) -> None:
         return (await accounts.issue_token(user, name)).token
 
     click.echo(run_in_session(work))
+
+
+# -- integration keys and kiosks ---------------------------------------------------------------------
+@main.group("keys")
+def keys_group() -> None:
+    """Keys for the one-stop information system."""
+
+
+@keys_group.command("create")
+@click.argument("name")
+def keys_create(name: str) -> None:
+    """Print a new integration key called NAME (shown only this once)."""
+    click.echo(run_in_session(lambda s: IntegrationService(s).create(name)))
+
+
+@main.group("kiosks")
+def kiosks_group() -> None:
+    """Counter kiosks."""
+
+
+@kiosks_group.command("create")
+@click.option("--centre", "centre_code", required=True, help="Centre code.")
+@click.option("--counter", "counter_code", help="Counter code at that centre.")
+@click.option("--name", help="A name to tell the kiosk apart (default: the counter's name).")
+def kiosks_create(centre_code: str, counter_code: str | None, name: str | None) -> None:
+    """Pair a kiosk: prints its device token and pairing link (shown only this once)."""
+
+    async def work(session: AsyncSession) -> str:
+        _, token = await KioskService(session).create(centre_code, counter_code, name, Scope(role="admin"))
+        return token
+
+    token = run_in_session(work)
+    base = _settings().public_base_url.rstrip("/")
+    click.echo(token)
+    click.echo(f"Pairing link (open it on the tablet): {base}/kiosk/?pair={token}", err=True)
 
 
 # -- demo and server ---------------------------------------------------------------------------------

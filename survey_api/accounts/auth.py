@@ -13,10 +13,12 @@ from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_api.accounts.models import User
+from survey_api.accounts.models import IntegrationKey, User
 from survey_api.accounts.scope import Scope
-from survey_api.accounts.services import AccountService, scope_of
+from survey_api.accounts.services import AccountService, IntegrationService, scope_of
 from survey_api.accounts.sessions import ROTATE_KEY, LoginSessionConfig
+from survey_api.kiosks.models import Kiosk
+from survey_api.kiosks.services import KioskService
 
 SESSION_USER_KEY = "user_id"
 
@@ -29,6 +31,8 @@ PUBLIC_PATHS = [
     "^/static/",
     "^/schema",
     "^/api/v1/auth/login$",
+    "^/r/",  # the citizen's phone rating page (the QR token is the credential)
+    "^/api/v1/ratings$",  # QR token in the body, or a kiosk's Bearer token checked by the handler
 ]
 
 
@@ -55,11 +59,23 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token:
-            user = await AccountService(db_session(connection)).user_for_token(token.strip())
-            if user is None:
-                raise NotAuthorizedException("Invalid or revoked API token")
-            return AuthenticationResult(user=user, auth="token")
+            return await authenticate_bearer(connection, token.strip())
         return await super().authenticate_request(connection)
+
+
+async def authenticate_bearer(connection: ASGIConnection[Any, Any, Any, Any], token: str) -> AuthenticationResult:
+    """``hl_…`` personal tokens, ``hi_…`` integration keys, ``hk_…`` kiosk devices."""
+    session = db_session(connection)
+    principal: User | IntegrationKey | Kiosk | None
+    if token.startswith("hi_"):
+        principal, kind = await IntegrationService(session).authenticate(token), "integration"
+    elif token.startswith("hk_"):
+        principal, kind = await KioskService(session).authenticate(token), "kiosk"
+    else:
+        principal, kind = await AccountService(session).user_for_token(token), "token"
+    if principal is None:
+        raise NotAuthorizedException("Invalid or revoked API token")
+    return AuthenticationResult(user=principal, auth=kind)
 
 
 def session_auth(max_age: int, secure: bool, extra_public: list[str]) -> SessionAuth[User, Any]:
@@ -79,9 +95,11 @@ def start_session(request: ASGIConnection[Any, Any, Any, Any], user: User) -> No
 
 
 def current_scope(connection: ASGIConnection[Any, Any, Any, Any]) -> Scope:
-    user = connection.user
-    if not isinstance(user, User):
+    user = connection.scope.get("user")
+    if user is None:
         raise NotAuthorizedException("Login required")
+    if not isinstance(user, User):
+        raise PermissionDeniedException("This needs a person's login, not a device or integration key")
     return scope_of(user)
 
 
@@ -90,14 +108,27 @@ def provide_scope(request: ASGIConnection[Any, Any, Any, Any]) -> Scope:
     return current_scope(request)
 
 
-def requires_role(*roles: str) -> Any:
-    """A guard letting only the given roles through (403 otherwise)."""
+def requires_role(*roles: str, integration: bool = False) -> Any:
+    """A guard letting only the given roles (and, if asked, integration keys) through; 403 otherwise."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        user = connection.user
-        if not isinstance(user, User):
+        principal = connection.scope.get("user")
+        if principal is None:
             raise NotAuthorizedException("Login required")
-        if user.role not in roles:
-            raise PermissionDeniedException("Your role may not do this")
+        if integration and isinstance(principal, IntegrationKey):
+            return
+        if not isinstance(principal, User) or principal.role not in roles:
+            raise PermissionDeniedException("You may not do this")
 
     return guard
+
+
+def requires_kiosk(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard for device endpoints: the caller must be a paired, active kiosk."""
+    if not isinstance(connection.scope.get("user"), Kiosk):
+        raise PermissionDeniedException("This endpoint is for paired kiosks")
+
+
+def provide_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Any:
+    """Dependency: whoever is calling (a User, an IntegrationKey or a Kiosk)."""
+    return request.scope.get("user")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts import security
-from survey_api.accounts.models import ApiToken, User
+from survey_api.accounts.models import ApiToken, IntegrationKey, User
 from survey_api.accounts.schemas import TokenCreated, UserRead
 from survey_api.accounts.scope import ROLES, Scope
 from survey_api.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
@@ -164,3 +164,28 @@ class AccountService:
         if row is None or not row.user.active:
             return None
         return row.user
+
+
+class IntegrationService:
+    """Keys for the one-stop information system."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, name: str) -> str:
+        """A new key for ``name``; the caller shows it once."""
+        name = name.strip()
+        if not name:
+            raise InvalidInput("The key needs a name", field="name")
+        if await self.session.scalar(select(IntegrationKey).where(IntegrationKey.name == name)) is not None:
+            raise InvalidInput(f"A key named {name!r} already exists", field="name")
+        key, digest = security.new_token("hi")
+        self.session.add(IntegrationKey(name=name, key_hash=digest))
+        await self.session.flush()
+        return key
+
+    async def authenticate(self, key: str) -> IntegrationKey | None:
+        row = await self.session.scalar(
+            select(IntegrationKey).where(IntegrationKey.key_hash == security.token_digest(key))
+        )
+        return row if row is not None and row.active else None

@@ -1,0 +1,111 @@
+"""Kiosk rules: pairing tokens, who is on duty, heartbeats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.accounts import security
+from survey_api.accounts.models import User
+from survey_api.accounts.scope import Scope
+from survey_api.errors import Forbidden, InvalidInput, NotFound
+from survey_api.kiosks.models import Kiosk
+from survey_api.kiosks.schemas import KioskRead
+from survey_api.org.models import Centre, Counter, Staff
+
+SILENT_AFTER = timedelta(minutes=10)
+KIOSK_MANAGERS = frozenset({"admin", "province", "director", "supervisor"})
+
+
+def kiosk_read(kiosk: Kiosk, now: datetime) -> KioskRead:
+    return KioskRead(
+        id=kiosk.id,
+        name=kiosk.name,
+        centre_code=kiosk.centre.code,
+        counter_code=kiosk.counter.code if kiosk.counter else None,
+        staff_on_duty_code=kiosk.staff_on_duty.code if kiosk.staff_on_duty else None,
+        active=kiosk.active,
+        last_seen_at=kiosk.last_seen_at,
+        queued_reported=kiosk.queued_reported,
+        silent=kiosk.last_seen_at is None or now - kiosk.last_seen_at > SILENT_AFTER,
+    )
+
+
+class KioskService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(
+        self, centre_code: str, counter_code: str | None, name: str | None, scope: Scope
+    ) -> tuple[Kiosk, str]:
+        """Pair a new device to a centre (and counter). Returns the kiosk and its token, shown once."""
+        if scope.role not in KIOSK_MANAGERS:
+            raise Forbidden("Your role may not add kiosks")
+        centre = await self.session.scalar(select(Centre).where(Centre.code == centre_code, scope.centres()))
+        if centre is None:
+            raise InvalidInput(f"Unknown centre code {centre_code!r}", field="centre_code")
+        counter = None
+        if counter_code:
+            counter = await self.session.scalar(select(Counter).where(Counter.code == counter_code))
+            if counter is None or counter.centre_id != centre.id:
+                raise InvalidInput(f"No counter {counter_code!r} at {centre_code}", field="counter_code")
+        token, digest = security.new_token("hk")
+        kiosk = Kiosk(
+            name=name or (counter.name if counter else centre.name),
+            centre=centre,
+            counter=counter,
+            token_hash=digest,
+        )
+        self.session.add(kiosk)
+        await self.session.flush()
+        return kiosk, token
+
+    async def authenticate(self, token: str) -> Kiosk | None:
+        kiosk = await self.session.scalar(select(Kiosk).where(Kiosk.token_hash == security.token_digest(token)))
+        return kiosk if kiosk is not None and kiosk.active else None
+
+    async def list(self, scope: Scope) -> list[Kiosk]:
+        query = select(Kiosk).order_by(Kiosk.name)
+        if not scope.everything:
+            query = query.where(Kiosk.centre_id.in_(scope.centre_ids()))
+        return list(await self.session.scalars(query))
+
+    async def get(self, kiosk_id: object, scope: Scope) -> Kiosk:
+        query = select(Kiosk).where(Kiosk.id == kiosk_id)
+        if not scope.everything:
+            query = query.where(Kiosk.centre_id.in_(scope.centre_ids()))
+        kiosk = await self.session.scalar(query)
+        if kiosk is None:
+            raise NotFound("No such kiosk", field="kiosk_id")
+        return kiosk
+
+    async def set_duty(self, kiosk: Kiosk, staff_code: str | None, user: User, scope: Scope) -> Kiosk:
+        """Managers name anyone of the centre; a staff member may put only themself on duty (or off)."""
+        staff = None
+        if staff_code is not None:
+            staff = await self.session.scalar(select(Staff).where(Staff.code == staff_code))
+            if staff is None or staff.centre_id != kiosk.centre_id or not staff.active:
+                raise InvalidInput(f"No active staff member {staff_code!r} at this centre", field="staff_code")
+        if scope.role not in KIOSK_MANAGERS:
+            own = user.staff_id
+            if scope.role != "staff" or own is None or (staff is not None and staff.id != own):
+                raise Forbidden("You may only put yourself on duty")
+            if staff is None and kiosk.staff_on_duty_id not in (None, own):
+                raise Forbidden("You may only take yourself off duty")
+        kiosk.staff_on_duty = staff
+        await self.session.flush()
+        return kiosk
+
+    async def deactivate(self, kiosk: Kiosk, scope: Scope) -> Kiosk:
+        if scope.role not in KIOSK_MANAGERS:
+            raise Forbidden("Your role may not change kiosks")
+        kiosk.active = False
+        await self.session.flush()
+        return kiosk
+
+    async def heartbeat(self, kiosk: Kiosk, queued: int) -> None:
+        kiosk.last_seen_at = datetime.now(UTC)
+        kiosk.queued_reported = queued
+        await self.session.flush()

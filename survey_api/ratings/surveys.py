@@ -1,0 +1,72 @@
+"""The active survey instrument and checks of answers against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.errors import ErrorItem, InvalidInput, NotFound
+from survey_api.ratings.models import Survey
+
+DEFAULT_CODE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    id: Any
+    code: str
+    version: int
+    definition: dict[str, Any]
+
+    @property
+    def options(self) -> dict[str, set[int]]:
+        return {
+            q["code"]: {o["value"] for o in q["options"]} | ({0} if q.get("na_allowed") else set())
+            for q in self.definition["questions"]
+        }
+
+    @property
+    def reason_codes(self) -> set[str]:
+        return {r["code"] for r in self.definition["reasons"]}
+
+    @property
+    def conduct_reasons(self) -> set[str]:
+        return {r["code"] for r in self.definition["reasons"] if r.get("conduct")}
+
+    def check(self, answers: dict[str, int], reasons: list[str]) -> None:
+        """Raise InvalidInput naming each unknown question, out-of-scale answer or unknown reason."""
+        errors: list[ErrorItem] = []
+        options = self.options
+        for code, value in answers.items():
+            if code not in options:
+                errors.append(ErrorItem(field=f"answers.{code}", message=f"Unknown question {code!r}"))
+            elif value not in options[code]:
+                allowed = ", ".join(str(v) for v in sorted(options[code]))
+                errors.append(ErrorItem(field=f"answers.{code}", message=f"Must be one of {allowed}"))
+        known = self.reason_codes
+        for index, reason in enumerate(reasons):
+            if reason not in known:
+                errors.append(ErrorItem(field=f"reasons.{index}", message=f"Unknown reason {reason!r}"))
+        if len(set(reasons)) != len(reasons):
+            errors.append(ErrorItem(field="reasons", message="A reason is given twice"))
+        if errors:
+            raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
+_cache: dict[Any, Instrument] = {}
+
+
+async def active_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> Instrument:
+    """The newest active version of the instrument ``code``."""
+    row = await session.scalar(
+        select(Survey).where(Survey.code == code, Survey.active.is_(True)).order_by(Survey.version.desc()).limit(1)
+    )
+    if row is None:
+        raise NotFound(f"No active survey {code!r}")
+    instrument = _cache.get(row.id)
+    if instrument is None:
+        instrument = _cache[row.id] = Instrument(row.id, row.code, row.version, row.definition)
+    return instrument
