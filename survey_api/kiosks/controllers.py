@@ -19,6 +19,10 @@ from survey_api.kiosks.schemas import DutyChange, Heartbeat, KioskConfig, KioskC
 from survey_api.kiosks.services import KioskService, kiosk_read
 from survey_api.ratings.surveys import active_instrument
 
+# Values stored for each scale: the 3-level kiosk (Rất hài lòng / Hài lòng / Không hài lòng) keeps the
+# 5-level meaning of each word, so satisfaction (top two levels) is computed the same way for every kiosk.
+LEVELS = {5: [5, 4, 3, 2, 1], 4: [5, 4, 2, 1], 3: [5, 4, 2]}
+
 
 def provide_kiosks(db_session: NamedDependency[AsyncSession]) -> KioskService:
     return KioskService(db_session)
@@ -44,6 +48,7 @@ class KioskDeviceController(Controller):
             centre=Place(kiosk.centre.code, kiosk.centre.name),
             counter=Place(kiosk.counter.code, kiosk.counter.name) if kiosk.counter else None,
             staff_on_duty=Place(duty.code, duty.full_name) if duty else None,
+            levels=LEVELS[kiosk.centre.kiosk_levels],
             survey_version=instrument.version,
             survey=instrument.definition,
             min_interval_seconds=request.app.state.settings.kiosk_min_interval_seconds,

@@ -63,6 +63,8 @@ class KioskConfig(msgspec.Struct):
     centre: Place
     counter: Place | None
     staff_on_duty: Place | None
+    levels: list[int]
+    """The overall values the kiosk offers, best first: 5 levels, or the centre's 4 or 3."""
     survey_version: int
     survey: dict[str, Any]
     min_interval_seconds: int

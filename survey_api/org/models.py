@@ -47,6 +47,8 @@ class Centre(UUIDAuditBase):
     name: Mapped[str] = mapped_column(String(255))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     address: Mapped[str | None] = mapped_column(String(255))
+    kiosk_levels: Mapped[int] = mapped_column(default=5, server_default="5")
+    """How many faces the centre's kiosks show: 5 (default), 4 or 3."""
     active: Mapped[bool] = mapped_column(default=True)
 
     unit: Mapped[AdminUnit] = relationship(lazy="joined")

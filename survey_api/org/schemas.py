@@ -13,6 +13,7 @@ from survey_api.schemas import Code, LongName, Name, Request
 UnitLevel = Literal["province", "district", "commune"]
 StatutoryDays = Annotated[int, Meta(ge=0, le=365, description="Legal time limit in working days")]
 Address = Annotated[str, Meta(max_length=255)]
+KioskLevels = Literal[3, 4, 5]
 
 
 # -- write bodies (create, and rows of the bulk upsert) ----------------------------------------------
@@ -36,6 +37,7 @@ class CentreWrite(Request, frozen=True, kw_only=True, forbid_unknown_fields=True
     name: Name
     unit_code: Code
     address: Address | None = None
+    kiosk_levels: KioskLevels = 5
     active: bool = True
 
 
@@ -132,6 +134,7 @@ class CentreRead(msgspec.Struct):
     name: str
     unit_code: str
     address: str | None
+    kiosk_levels: int
     active: bool
 
 
