@@ -29,8 +29,8 @@ class LoginSessionBackend(ServerSideSessionBackend):
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:  # type: ignore[type-arg]
         had_cookie = bool(connection.cookies.get(self.config.key))
-        if not scope_session and not had_cookie:
-            return  # an anonymous visitor: no row, no cookie
+        if (scope_session is Empty or not scope_session) and not had_cookie:
+            return  # an anonymous visitor (or a Bearer client): no row, no cookie
         store = self.config.get_store_from_app(connection.scope["app"])
         headers = MutableScopeHeaders.from_message(message)
         cookie_params: dict[str, Any] = dict(
