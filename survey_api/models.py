@@ -3,6 +3,8 @@
 from advanced_alchemy.base import orm_registry
 
 from survey_api.accounts.models import ApiToken, IntegrationKey, StoreEntry, User
+from survey_api.audit.models import AuditEvent
+from survey_api.complaints.models import Complaint, Flag, FlagEvent, Notification
 from survey_api.dossiers.models import Dossier, DossierEvent, RatingToken
 from survey_api.kiosks.models import Kiosk
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
@@ -14,12 +16,17 @@ __all__ = [
     "AdminUnit",
     "Agency",
     "ApiToken",
+    "AuditEvent",
     "Centre",
+    "Complaint",
     "Counter",
     "Dossier",
     "DossierEvent",
+    "Flag",
+    "FlagEvent",
     "IntegrationKey",
     "Kiosk",
+    "Notification",
     "Procedure",
     "Rating",
     "RatingToken",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
+
+from survey_api.complaints.deadlines import parse_holidays
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
@@ -47,6 +50,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Kiosk taps closer together than this are stored as suspected repeats and left out of figures."""
     db_pool_size: PositiveInt = 10
     db_echo: bool = False
+    # -- complaints, flags and their notifications ---------------------------------------------------
+    smtp_host: str = ""
+    """SMTP server for notification emails; empty turns email off (webhooks still work)."""
+    smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Hài Lòng <hailong@localhost>"
+    holidays: str = ""
+    """Public holidays left out of feedback deadlines: comma-separated ISO dates (2026-04-30,2026-05-01)."""
+    complaint_accept_days: PositiveInt = 2
+    """Working days to accept or refuse (with a reason) a complaint or flag."""
+    complaint_info_days: PositiveInt = 5
+    """Working days within which the citizen may be asked for more information."""
+    complaint_answer_days: PositiveInt = 15
+    """Working days to answer."""
+    escalation_interval_seconds: Annotated[int, msgspec.Meta(ge=0)] = 900
+    """How often the app escalates overdue flags to the director; 0 turns the periodic run off."""
+    notify_interval_seconds: Annotated[int, msgspec.Meta(ge=0)] = 30
+    """How often the app sends pending emails and webhooks; 0 turns the background sender off."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -79,11 +102,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 raise SettingsError("SURVEY_DATABASE_URL must be set in production.")
         elif not secret_key:
             secret_key = _development_secret(Path(self.var_dir))
+        try:
+            parse_holidays(self.holidays)
+        except ValueError as exc:
+            raise SettingsError(f"SURVEY_HOLIDAYS: {exc}") from exc
         return msgspec.structs.replace(self, database_url=database_url, secret_key=secret_key)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def holiday_dates(self) -> frozenset[date]:
+        """The listed public holidays (checked when the settings are read)."""
+        return parse_holidays(self.holidays)
 
 
 def _development_secret(var_dir: Path) -> str:

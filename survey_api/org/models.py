@@ -49,6 +49,9 @@ class Centre(UUIDAuditBase):
     address: Mapped[str | None] = mapped_column(String(255))
     kiosk_levels: Mapped[int] = mapped_column(default=5, server_default="5")
     """How many faces the centre's kiosks show: 5 (default), 4 or 3."""
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    """Optional: flags of this centre are also POSTed here, signed with HMAC-SHA256."""
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
 
     unit: Mapped[AdminUnit] = relationship(lazy="joined")

@@ -14,6 +14,8 @@ UnitLevel = Literal["province", "district", "commune"]
 StatutoryDays = Annotated[int, Meta(ge=0, le=365, description="Legal time limit in working days")]
 Address = Annotated[str, Meta(max_length=255)]
 KioskLevels = Literal[3, 4, 5]
+WebhookUrl = Annotated[str, Meta(max_length=500, pattern=r"^https?://[^\s]+$", description="Where flags are POSTed")]
+WebhookSecret = Annotated[str, Meta(min_length=16, max_length=200, description="Key of the HMAC-SHA256 signature")]
 
 
 # -- write bodies (create, and rows of the bulk upsert) ----------------------------------------------
@@ -38,6 +40,8 @@ class CentreWrite(Request, frozen=True, kw_only=True, forbid_unknown_fields=True
     unit_code: Code
     address: Address | None = None
     kiosk_levels: KioskLevels = 5
+    webhook_url: WebhookUrl | None = None
+    webhook_secret: WebhookSecret | None = None
     active: bool = True
 
 
@@ -84,6 +88,8 @@ class CentreUpdate(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     name: Name | UnsetType = UNSET
     unit_code: Code | UnsetType = UNSET
     address: Address | UnsetType | None = UNSET
+    webhook_url: WebhookUrl | UnsetType | None = UNSET
+    webhook_secret: WebhookSecret | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 
@@ -136,6 +142,9 @@ class CentreRead(msgspec.Struct):
     address: str | None
     kiosk_levels: int
     active: bool
+    webhook_url: str | None = None
+    """The secret is never shown; ``webhook_signed`` says whether one is set."""
+    webhook_signed: bool = False
 
 
 class CounterRead(msgspec.Struct):

@@ -57,7 +57,9 @@ def _read_agency(a: Agency) -> s.AgencyRead:
 
 
 def _read_centre(c: Centre) -> s.CentreRead:
-    return s.CentreRead(c.id, c.code, c.name, c.unit.code, c.address, c.kiosk_levels, c.active)
+    return s.CentreRead(
+        c.id, c.code, c.name, c.unit.code, c.address, c.kiosk_levels, c.active, c.webhook_url, bool(c.webhook_secret)
+    )
 
 
 def _read_counter(c: Counter) -> s.CounterRead:

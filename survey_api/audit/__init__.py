@@ -1,0 +1,1 @@
+"""Who did what, and when: status changes, views of personal data, escalations."""

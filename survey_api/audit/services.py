@@ -1,0 +1,59 @@
+"""Recording audit events (in the caller's transaction, so an action and its record commit together)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.audit.models import AuditEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a logged-in user, a citizen (with the tracking secret), a kiosk, or the system."""
+
+    type: str
+    name: str
+    id: uuid.UUID | None = None
+
+
+SYSTEM = Actor(type="system", name="system")
+CITIZEN = Actor(type="citizen", name="citizen")
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: uuid.UUID,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=at or datetime.now(UTC),
+        actor_type=actor.type,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail or {},
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def events_for(session: AsyncSession, object_type: str, object_id: uuid.UUID) -> list[AuditEvent]:
+    rows = await session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return list(rows)

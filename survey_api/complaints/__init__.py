@@ -1,0 +1,1 @@
+"""Complaints about staff conduct, flags in the inbox, deadlines, escalation and notifications."""
