@@ -7,10 +7,13 @@ from typing import Any
 
 TEMPLATE_DIRS = [Path(__file__).parent / "templates"]
 STATIC_DIRS = [Path(__file__).parent / "static"]
+# Reachable without a login: the kiosk page authenticates its API calls with the device token.
+PUBLIC_PATHS = ["^/kiosk(/|$)"]
 
 
 def routes() -> list[Any]:
     from kiosk import messages  # noqa: F401  (registers the texts)
+    from kiosk.device import KioskPage
     from kiosk.phone import PhoneRatingPage
 
-    return [PhoneRatingPage]
+    return [PhoneRatingPage, KioskPage]

@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     alchemy = alchemy_config(settings, create_engine(settings))
     store = SQLAlchemyStore(alchemy, model=StoreEntry, namespace="sessions")
-    auth = session_auth(settings.session_max_age_seconds, secure=settings.production, extra_public=[])
+    auth = session_auth(settings.session_max_age_seconds, secure=settings.production, extra_public=kiosk.PUBLIC_PATHS)
     csrf = CSRFConfig(
         secret=settings.secret_key,
         cookie_secure=settings.production,

@@ -48,6 +48,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How long the QR rating link on a result slip stays valid."""
     kiosk_min_interval_seconds: Annotated[int, msgspec.Meta(ge=0)] = 5
     """Kiosk taps closer together than this are stored as suspected repeats and left out of figures."""
+    kiosk_reset_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 5
+    """How long the kiosk's thank-you screen stays before it returns to the start."""
+    kiosk_idle_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30
+    """Untouched this long, the kiosk sends what was tapped and returns to the start."""
     db_pool_size: PositiveInt = 10
     db_echo: bool = False
     # -- complaints, flags and their notifications ---------------------------------------------------

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,3 +127,41 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+@pytest.fixture(scope="session")
+def axe_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """axe-core fetched from the npm registry at set-up (never committed); skips when npm cannot fetch it."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed: cannot fetch axe-core for the accessibility scan")
+    folder = tmp_path_factory.mktemp("axe-core")
+    try:
+        packed = subprocess.run(
+            [npm, "pack", "axe-core@4", "--pack-destination", str(folder), "--silent"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"the npm registry could not be reached for axe-core: {exc}")
+    tarball = folder / packed.stdout.strip().splitlines()[-1]
+    with tarfile.open(tarball) as archive:
+        member = archive.getmember("package/axe.min.js")
+        source = archive.extractfile(member)
+        assert source is not None
+        script = folder / "axe.min.js"
+        script.write_bytes(source.read())
+    return script
+
+
+def assert_accessible(page: object, axe: Path) -> None:
+    """No serious or critical axe-core violation on what the page shows now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):  # type: ignore[attr-defined]
+        page.add_script_tag(path=str(axe))  # type: ignore[attr-defined]
+    violations = page.evaluate(  # type: ignore[attr-defined]
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(
+            v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))"""
+    )
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
