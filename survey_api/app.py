@@ -30,6 +30,8 @@ from survey_api import __version__
 from survey_api.accounts.auth import session_auth
 from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
+from survey_api.complaints.controllers import ComplaintController, FlagController
+from survey_api.complaints.notifications import background_jobs
 from survey_api.db import alchemy_config, create_engine
 from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import exception_handler
@@ -41,9 +43,17 @@ from survey_api.system.controllers import health
 
 PACKAGE_DIR = Path(__file__).parent
 # Routes whose callers cannot hold a CSRF cookie: JSON login and machine-to-machine endpoints.
-CSRF_EXEMPT = ["/api/v1/auth/login", "/api/v1/ratings"]
+CSRF_EXEMPT = ["/api/v1/auth/login", "/api/v1/ratings", "/api/v1/complaints"]
 # Public endpoints that anyone can call: rate-limited per client (kiosks, with their token, are not).
-RATE_LIMITED_PREFIXES = ("/login", "/api/v1/auth/login", "/r/", "/api/v1/ratings")
+RATE_LIMITED_PREFIXES = (
+    "/login",
+    "/api/v1/auth/login",
+    "/r/",
+    "/api/v1/ratings",
+    "/api/v1/complaints",
+    "/phan-anh",
+    "/tra-cuu",
+)
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
@@ -97,6 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             submit_rating,
             KioskDeviceController,
             KioskAdminController,
+            ComplaintController,
+            FlagController,
             *dashboard.routes(),
             *kiosk.routes(),
             create_static_files_router(
@@ -108,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[auth.on_app_init],
+        lifespan=[background_jobs],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), rate_limit.middleware],
         stores={"sessions": store, "login": store.with_namespace("login")},
         template_config=TemplateConfig(

@@ -213,6 +213,44 @@ def kiosks_create(centre_code: str, counter_code: str | None, name: str | None) 
     click.echo(f"Pairing link (open it on the tablet): {base}/kiosk/?pair={token}", err=True)
 
 
+# -- flags and notifications -------------------------------------------------------------------------
+@main.group("flags")
+def flags_group() -> None:
+    """Complaints and flagged ratings in the inboxes."""
+
+
+@flags_group.command("escalate")
+def flags_escalate() -> None:
+    """Escalate open items past their deadline to the centre's director (the app also does it periodically)."""
+    from survey_api.complaints.services import escalate_overdue
+
+    settings = _settings()
+    count = run_in_session(lambda s: escalate_overdue(s, settings))
+    click.echo(f"Escalated {count} overdue item(s).")
+
+
+@main.group("notifications")
+def notifications_group() -> None:
+    """Emails and webhooks waiting in the outbox."""
+
+
+@notifications_group.command("send")
+def notifications_send() -> None:
+    """Send the emails and webhook calls that are due now (the app also does it in the background)."""
+    from survey_api.complaints.notifications import deliver_pending
+
+    settings = _settings()
+
+    async def main() -> int:
+        config = db.alchemy_config(settings)
+        try:
+            return await deliver_pending(config, settings)
+        finally:
+            await config.get_engine().dispose()
+
+    click.echo(f"Sent {asyncio.run(main())} notification(s).")
+
+
 # -- demo and server ---------------------------------------------------------------------------------
 @main.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only load when the catalogue is empty.")

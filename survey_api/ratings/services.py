@@ -12,6 +12,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_api.complaints.services import flag_rating
 from survey_api.dossiers import tokens
 from survey_api.dossiers.models import Dossier, RatingToken
 from survey_api.errors import Conflict, Gone, InvalidInput, NotFound
@@ -189,6 +190,7 @@ class RatingService:
             return replay
         rating = await self.session.get(Rating, data.id)
         assert rating is not None
+        await flag_rating(self.session, rating, self.settings)
         return rating
 
     async def read(self, rating: Rating) -> RatingRead:
