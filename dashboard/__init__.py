@@ -11,5 +11,6 @@ STATIC_DIRS: list[Path] = []
 
 def routes() -> list[Any]:
     from dashboard.controllers import DashboardPages
+    from dashboard.kiosks import KioskPages
 
-    return [DashboardPages]
+    return [DashboardPages, KioskPages]

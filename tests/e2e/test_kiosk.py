@@ -22,7 +22,7 @@ from survey_api.kiosks.services import KioskService
 from survey_api.ratings.models import Rating
 from survey_api.settings import Settings
 from tests.conftest import TEST_SECRET, run_async
-from tests.e2e.conftest import assert_accessible, screenshot
+from tests.e2e.conftest import CHROMIUM, assert_accessible, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -390,3 +390,54 @@ def test_portrait_tablet_screens(portrait: Page, token: str, axe_script: Path) -
     portrait.get_by_role("button", name="Gửi đánh giá").click()
     expect(portrait.get_by_role("heading", name="Cảm ơn Ông/Bà đã đánh giá!")).to_be_visible()
     screenshot(portrait, "kiosk-thanks-portrait")
+
+
+# -- offline start-up -----------------------------------------------------------------------------------
+def test_kiosk_starts_from_its_service_worker_after_a_browser_restart_offline(
+    browser: Any, live_server: str, token: str, e2e_database: str, tmp_path: Path
+) -> None:
+    profile = tmp_path / "profile"
+
+    def launch() -> Any:
+        return browser.browser_type.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            base_url=live_server,
+            locale="vi-VN",
+            viewport={"width": 1280, "height": 800},
+        )
+
+    context = launch()
+    page = context.new_page()
+    open_kiosk(page, token)
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated"
+    context.set_offline(True)
+    tap_and_send(page, "Hài lòng")
+    tap_and_send(page, "Rất hài lòng")
+    expect(queue_mark(page)).to_have_text("Chờ gửi: 2")
+    context.close()
+
+    served = kiosk_page_loads(tmp_path)
+    assert served >= 1
+    context = launch()
+    context.set_offline(True)
+    page = context.new_page()
+    response = page.goto("/kiosk/")
+    assert response is not None
+    assert response.from_service_worker
+    expect(page.get_by_role("heading", name=QUESTION)).to_be_visible()
+    expect(page.locator("#centre-name")).to_have_text(CENTRE)
+    expect(queue_mark(page)).to_have_text("Chờ gửi: 2")
+    assert kiosk_page_loads(tmp_path) == served
+    screenshot(page, "kiosk-offline-restart")
+
+    context.set_offline(False)
+    expect(queue_mark(page)).to_have_text("Đã gửi hết", timeout=15_000)
+    assert sorted(r.overall for r in stored_ratings(e2e_database)) == [4, 5]
+    context.close()
+
+
+def kiosk_page_loads(folder: Path) -> int:
+    """How many times the server sent the kiosk page (the access log of ``live_server``)."""
+    return len(re.findall(r'"GET /kiosk/?(\?\S*)? HTTP', (folder / "server.log").read_text()))

@@ -3,8 +3,8 @@
 // browser restart with the network down. API calls are never touched: the page's outbox handles them.
 
 const CACHE = "hailong-kiosk-v1";
-const PAGE = "/kiosk/";
-const SHELL = [PAGE, "/static/kiosk/kiosk.css", "/static/kiosk/app.js", "/static/kiosk/outbox.js", "/static/kiosk/faces.js"];
+const SHELL = ["/kiosk/", "/static/kiosk/kiosk.css", "/static/kiosk/app.js", "/static/kiosk/outbox.js", "/static/kiosk/faces.js"];
+const PAGE = SHELL[0];
 const NETWORK_WAIT_MS = 4000;
 
 self.addEventListener("install", (event) => {

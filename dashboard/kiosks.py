@@ -1,0 +1,174 @@
+"""The kiosk page of the dashboard: kiosks in the user's scope, silent ones marked, pairing and staff on duty."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.accounts.auth import provide_scope
+from survey_api.accounts.models import User
+from survey_api.accounts.scope import Scope
+from survey_api.dossiers.qr import qr_svg
+from survey_api.errors import InvalidInput
+from survey_api.i18n import format_moment, page_context, register
+from survey_api.kiosks.services import KIOSK_MANAGERS, KioskService, kiosk_read
+from survey_api.org.services import KINDS, CatalogueService, ListFilter
+
+register(
+    {
+        "kiosks.title": {"vi": "Ki-ốt đánh giá tại quầy", "en": "Counter kiosks"},
+        "kiosks.none": {"vi": "Chưa có ki-ốt nào.", "en": "No kiosk yet."},
+        "kiosks.name": {"vi": "Ki-ốt", "en": "Kiosk"},
+        "kiosks.centre": {"vi": "Trung tâm", "en": "Centre"},
+        "kiosks.counter": {"vi": "Quầy", "en": "Counter"},
+        "kiosks.no_counter": {"vi": "(cả trung tâm)", "en": "(whole centre)"},
+        "kiosks.duty": {"vi": "Cán bộ trực", "en": "Staff on duty"},
+        "kiosks.nobody": {"vi": "— Không có —", "en": "— Nobody —"},
+        "kiosks.set_duty": {"vi": "Lưu", "en": "Save"},
+        "kiosks.duty_for": {"vi": "Cán bộ trực tại {name}", "en": "Staff on duty at {name}"},
+        "kiosks.last_seen": {"vi": "Hoạt động lần cuối", "en": "Last seen"},
+        "kiosks.never": {"vi": "Chưa kết nối", "en": "Never"},
+        "kiosks.queued": {"vi": "Chờ gửi", "en": "Queued"},
+        "kiosks.state": {"vi": "Tình trạng", "en": "State"},
+        "kiosks.silent": {"vi": "Im lặng > 10 phút", "en": "Silent > 10 min"},
+        "kiosks.alive": {"vi": "Đang hoạt động", "en": "Alive"},
+        "kiosks.inactive": {"vi": "Đã hủy ghép nối", "en": "Unpaired"},
+        "kiosks.pair_title": {"vi": "Ghép nối ki-ốt mới", "en": "Pair a new kiosk"},
+        "kiosks.pair_name": {"vi": "Tên ki-ốt (không bắt buộc)", "en": "Kiosk name (optional)"},
+        "kiosks.pair_submit": {"vi": "Ghép nối", "en": "Pair"},
+        "kiosks.paired": {"vi": "Đã ghép nối ki-ốt {name}", "en": "Kiosk {name} paired"},
+        "kiosks.token": {"vi": "Mã thiết bị", "en": "Device token"},
+        "kiosks.token_once": {
+            "vi": "Mã này chỉ hiển thị một lần. Mở liên kết ghép nối trên máy tính bảng, quét mã QR, "
+            "hoặc nhập mã thiết bị trên màn hình ghép nối.",
+            "en": "This token is shown only once. Open the pairing link on the tablet, scan the QR code, "
+            "or type the token on its pairing screen.",
+        },
+        "kiosks.pair_link": {"vi": "Liên kết ghép nối", "en": "Pairing link"},
+        "kiosks.qr": {"vi": "Mã QR của liên kết ghép nối", "en": "QR code of the pairing link"},
+        "kiosks.open": {"vi": "Mở trang ki-ốt", "en": "Open the kiosk page"},
+    }
+)
+
+
+def provide_kiosks(db_session: NamedDependency[AsyncSession]) -> KioskService:
+    return KioskService(db_session)
+
+
+class KioskPages(Controller):
+    path = "/dashboard/kiosks"
+    include_in_schema = False
+    dependencies = {
+        "kiosks": Provide(provide_kiosks, sync_to_thread=False),
+        "user_scope": Provide(provide_scope, sync_to_thread=False),
+    }
+
+    async def _page(
+        self,
+        request: Request[User, Any, Any],
+        kiosks: KioskService,
+        scope: Scope,
+        *,
+        created: dict[str, str] | None = None,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        context = page_context(request)
+        lang, tz = context["lang"], request.app.state.settings.timezone
+        now = datetime.now(UTC)
+        catalogue = CatalogueService(kiosks.session, scope)
+
+        async def visible(kind: str) -> list[Any]:
+            rows, _ = await catalogue.find(KINDS[kind], ListFilter(active=True), limit=10_000, offset=0)
+            return rows
+
+        staff_by_centre: dict[uuid.UUID, list[Any]] = defaultdict(list)
+        for member in await visible("staff"):
+            if scope.role in KIOSK_MANAGERS or member.id == request.user.staff_id:
+                staff_by_centre[member.centre_id].append(member)
+        rows = [
+            {
+                "kiosk": kiosk,
+                "read": kiosk_read(kiosk, now),
+                "last_seen": format_moment(kiosk.last_seen_at, lang, tz) if kiosk.last_seen_at else None,
+                "staff": staff_by_centre.get(kiosk.centre_id, []),
+            }
+            for kiosk in await kiosks.list(scope)
+        ]
+        manager = scope.role in KIOSK_MANAGERS
+        return Template(
+            "dashboard/kiosks.html",
+            context={
+                **context,
+                "rows": rows,
+                "may_pair": manager,
+                "may_set_duty": manager or (scope.role == "staff" and request.user.staff_id is not None),
+                "centres": await visible("centres") if manager else [],
+                "counters": await visible("counters") if manager else [],
+                "created": created,
+                "error": error,
+            },
+            status_code=status_code,
+        )
+
+    @get("/", operation_id="dashboard_kiosks", name="dashboard_kiosks")
+    async def list_page(
+        self,
+        request: Request[User, Any, Any],
+        kiosks: NamedDependency[KioskService],
+        user_scope: NamedDependency[Scope],
+    ) -> Template:
+        """Kiosks in your scope: last heartbeat, queued ratings, silent ones marked; pair form for managers."""
+        return await self._page(request, kiosks, user_scope)
+
+    @post("/", operation_id="dashboard_pair_kiosk", status_code=200)
+    async def pair(
+        self,
+        request: Request[User, Any, Any],
+        kiosks: NamedDependency[KioskService],
+        user_scope: NamedDependency[Scope],
+    ) -> Template:
+        """Pair a new kiosk, then show its token, pairing link and QR code (only this once)."""
+        form = await request.form()
+        try:
+            kiosk, token = await kiosks.create(
+                str(form.get("centre_code") or ""),
+                str(form.get("counter_code") or "") or None,
+                str(form.get("name") or "").strip() or None,
+                user_scope,
+            )
+        except InvalidInput as exc:
+            return await self._page(request, kiosks, user_scope, error=exc.message, status_code=422)
+        base = request.app.state.settings.public_base_url.rstrip("/")
+        pair_url = f"{base}/kiosk/?pair={token}"
+        created = {
+            "name": kiosk.name,
+            "token": token,
+            "pair_url": pair_url,
+            "qr": base64.b64encode(qr_svg(pair_url)).decode(),
+        }
+        return await self._page(request, kiosks, user_scope, created=created)
+
+    @post("/{kiosk_id:uuid}/duty", operation_id="dashboard_kiosk_duty", name="dashboard_kiosk_duty")
+    async def duty(
+        self,
+        request: Request[User, Any, Any],
+        kiosk_id: FromPath[uuid.UUID],
+        kiosks: NamedDependency[KioskService],
+        user_scope: NamedDependency[Scope],
+    ) -> Redirect:
+        """Name the staff member now at the kiosk's counter (or nobody), then back to the list."""
+        form = await request.form()
+        kiosk = await kiosks.get(kiosk_id, user_scope)
+        await kiosks.set_duty(kiosk, str(form.get("staff_code") or "") or None, request.user, user_scope)
+        await kiosks.session.commit()  # the session commits itself on 2xx answers only, not on redirects
+        return Redirect(request.app.route_reverse("dashboard_kiosks"), status_code=303)
