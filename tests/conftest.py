@@ -68,7 +68,7 @@ async def _load_demo(url: str) -> None:
 
     config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET))
     async with config.get_session() as session:
-        await load_demo(session)
+        await load_demo(session, with_activity=False)  # tests that need dossiers and ratings add them
         await session.commit()
     await config.get_engine().dispose()
 
