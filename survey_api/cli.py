@@ -287,6 +287,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
                 "",
                 f"  Hài Lòng is starting on {base}",
                 f"    Dashboard (đăng nhập):  {base}/login",
+                f"    Kiosk (máy tính bảng):  {base}/kiosk/",
                 f"    Health:                 {base}/health",
                 f"    API description:        {base}/schema/openapi.json",
                 f"    Catalogue API:          {base}/api/v1/admin/centres",
