@@ -38,6 +38,7 @@ from survey_api.errors import exception_handler
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
 from survey_api.org.controllers import catalogue_router
 from survey_api.ratings.controllers import submit_rating
+from survey_api.reports.controllers import satisfaction_report
 from survey_api.settings import Settings
 from survey_api.system.controllers import health
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             catalogue_router(),
             DossierController,
             submit_rating,
+            satisfaction_report,
             KioskDeviceController,
             KioskAdminController,
             ComplaintController,

@@ -7,6 +7,7 @@ import csv
 import io
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -249,6 +250,28 @@ def notifications_send() -> None:
             await config.get_engine().dispose()
 
     click.echo(f"Sent {asyncio.run(main())} notification(s).")
+
+
+# -- rollups -----------------------------------------------------------------------------------------
+@main.group("rollups")
+def rollups_group() -> None:
+    """The counts reports read."""
+
+
+@rollups_group.command("rebuild")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day (whole months are rebuilt).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day (whole months are rebuilt).")
+def rollups_rebuild(date_from: datetime | None, date_to: datetime | None) -> None:
+    """Recompute the rollups from raw ratings and dossiers (all time, or the months from --from to --to)."""
+    from survey_api.reports.rollups import rebuild
+
+    settings = _settings()
+    start = date_from.date() if date_from else None
+    end = date_to.date() if date_to else None
+    if start and end and end < start:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    rows = run_in_session(lambda s: rebuild(s, settings.timezone, start, end))
+    click.echo(f"Rollups rebuilt: {rows} day rows.")
 
 
 # -- demo and server ---------------------------------------------------------------------------------

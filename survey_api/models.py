@@ -9,6 +9,7 @@ from survey_api.dossiers.models import Dossier, DossierEvent, RatingToken
 from survey_api.kiosks.models import Kiosk
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
 from survey_api.ratings.models import Rating, Survey
+from survey_api.reports.models import ReasonMonth, RollupDay, RollupMonth
 
 metadata = orm_registry.metadata
 
@@ -30,6 +31,9 @@ __all__ = [
     "Procedure",
     "Rating",
     "RatingToken",
+    "ReasonMonth",
+    "RollupDay",
+    "RollupMonth",
     "Staff",
     "StoreEntry",
     "Survey",

@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     session_max_age_seconds: PositiveInt = 8 * 3600
     public_rate_limit_per_minute: PositiveInt = 120
     """Requests per minute and client on public endpoints (login, rating pages)."""
+    min_group_size: PositiveInt = 10
+    """Staff and counters with fewer ratings show counts, not percentages."""
     rating_token_days: PositiveInt = 30
     """How long the QR rating link on a result slip stays valid."""
     kiosk_min_interval_seconds: Annotated[int, msgspec.Meta(ge=0)] = 5

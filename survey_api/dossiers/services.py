@@ -18,6 +18,7 @@ from survey_api.dossiers.schemas import DossierImportResult, DossierPush, Dossie
 from survey_api.dossiers.timeliness import classify
 from survey_api.errors import ErrorItem, InvalidInput, NotFound
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
+from survey_api.reports.rollups import Rollups, dossier_counts
 from survey_api.settings import Settings
 
 _REFS: tuple[tuple[str, type[Any], str], ...] = (
@@ -72,6 +73,7 @@ class DossierService:
             if repeated is not None:
                 return PushOutcome(dossier, applied=False, created=False)
             applied = event_at >= dossier.event_at
+        before = [] if created else dossier_counts(dossier, self.settings.timezone)
         if applied:
             for name, obj in refs.items():
                 setattr(dossier, name, obj)
@@ -82,6 +84,9 @@ class DossierService:
             dossier.paused = [msgspec.to_builtins(p) for p in data.paused]
             dossier.event_at = event_at
         await self.session.flush()
+        if applied:
+            after = dossier_counts(dossier, self.settings.timezone)
+            await Rollups(self.session, self.settings.timezone).replace_dossier(before, after)
         self.session.add(
             DossierEvent(
                 dossier_id=dossier.id,

@@ -21,6 +21,7 @@ from survey_api.org.models import Centre, Counter, Staff
 from survey_api.ratings.models import Rating, Survey
 from survey_api.ratings.schemas import RatingCreate, RatingRead
 from survey_api.ratings.surveys import active_instrument
+from survey_api.reports.rollups import Rollups
 from survey_api.settings import Settings
 
 MAX_CLOCK_SKEW = timedelta(days=1)
@@ -89,8 +90,7 @@ class RatingService:
             procedure_id=dossier.procedure_id,
             dossier_id=dossier.id,
         )
-        rating = await self._insert(values, data)
-        return rating, True
+        return await self._insert(values, data)
 
     # -- kiosk ---------------------------------------------------------------------------------------
     async def submit_from_kiosk(self, kiosk: Kiosk, data: RatingCreate) -> tuple[Rating, bool]:
@@ -123,7 +123,7 @@ class RatingService:
             kiosk_id=kiosk.id,
         )
         values["suspected_repeat"] = await self._too_soon(kiosk, data.id, values["submitted_at"])
-        return await self._insert(values, data), True
+        return await self._insert(values, data)
 
     async def _too_soon(self, kiosk: Kiosk, rating_id: uuid.UUID, at: datetime) -> bool:
         """Another tap from the same device within the minimum interval (by the device's clock)."""
@@ -176,8 +176,11 @@ class RatingService:
             raise Conflict("A different rating was already stored with this id", field="id")
         return stored
 
-    async def _insert(self, values: dict[str, Any], data: RatingCreate) -> Rating:
-        """Insert unless the id exists (a concurrent retry): then it is a replay or a conflict."""
+    async def _insert(self, values: dict[str, Any], data: RatingCreate) -> tuple[Rating, bool]:
+        """Insert unless the id exists (a concurrent retry): then it is a replay or a conflict.
+
+        A new rating is added to the rollups in the same transaction, so figures never miss or double it.
+        """
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         result = await self.session.execute(
@@ -187,11 +190,12 @@ class RatingService:
             replay = await self._replay(data)
             if replay is None:  # pragma: no cover - the conflicting row vanished: cannot happen without deletes
                 raise Conflict("The rating could not be stored; try again", field="id")
-            return replay
+            return replay, False
+        await Rollups(self.session, self.settings.timezone).add_rating(values)
         rating = await self.session.get(Rating, data.id)
         assert rating is not None
         await flag_rating(self.session, rating, self.settings)
-        return rating
+        return rating, True
 
     async def read(self, rating: Rating) -> RatingRead:
         async def code(model: type[Any], key: Any) -> str | None:

@@ -103,3 +103,12 @@ async def test_demo_loads_into_an_empty_database(settings: Settings) -> None:
     result = await survey_api(settings, "demo", "--if-empty")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Demo province loaded: Cà Mau."
+
+
+async def test_rollups_rebuild_from_the_command_line(demo: None, settings: Settings) -> None:
+    result = await survey_api(settings, "rollups", "rebuild", "--from", "2026-01-01", "--to", "2026-12-31")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Rollups rebuilt: ")
+    backwards = await survey_api(settings, "rollups", "rebuild", "--from", "2026-02-01", "--to", "2026-01-01")
+    assert backwards.exit_code == 2
+    assert "--to is before --from" in backwards.output

@@ -1,0 +1,499 @@
+"""Satisfaction beside timeliness, per any one or two dimensions, read from the rollups.
+
+The database sums rollup rows per centre (and period, and one more dimension when asked); this module then
+folds centres into provinces, districts or communes and days or months into weeks, quarters or years. That
+keeps every query to thousands of rows whatever the volume of ratings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.accounts.scope import Scope
+from survey_api.dossiers.models import Dossier
+from survey_api.dossiers.timeliness import Timeliness, classify
+from survey_api.errors import InvalidInput, NotFound
+from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
+from survey_api.reports.figures import METHOD_LABELS, Method, mean_score, satisfaction, share
+from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
+from survey_api.reports.rollups import local_day
+from survey_api.reports.schemas import Report, ReportRow
+from survey_api.settings import Settings
+
+PLACE_DIMS = ("province", "district", "commune", "centre")
+TIME_DIMS = ("day", "week", "month", "quarter", "year")
+OTHER_DIMS = ("counter", "staff", "agency", "procedure", "channel")
+ALL_DIMS = PLACE_DIMS + TIME_DIMS + OTHER_DIMS
+SMALL_GROUP_DIMS = frozenset({"staff", "counter"})
+OTHER_COLUMN = {"counter": "counter_id", "staff": "staff_id", "agency": "agency_id", "procedure": "procedure_id"}
+CHANNEL_NAMES = {
+    "kiosk": {"vi": "Kiosk tại quầy", "en": "Counter kiosk"},
+    "qr": {"vi": "Mã QR trên phiếu", "en": "QR on the slip"},
+    "web": {"vi": "Cổng trực tuyến", "en": "Web"},
+    "api": {"vi": "Hệ thống khác", "en": "Other system"},
+    "counter": {"vi": "Trực tiếp", "en": "In person"},
+    "online": {"vi": "Trực tuyến", "en": "Online"},
+    "postal": {"vi": "Bưu chính", "en": "Postal"},
+}
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+NONE_LABEL = {"vi": "(không có)", "en": "(none)"}
+OPEN_STATUSES = ("received", "in_progress", "paused")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportQuery:
+    date_from: date
+    date_to: date
+    group_by: tuple[str, ...] = ()
+    unit: str | None = None
+    centre: str | None = None
+    agency: str | None = None
+    procedure: str | None = None
+    channel: str | None = None
+    method: Method = "top2"
+    lang: str = "vi"
+
+
+@dataclass(slots=True)
+class Tally:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    overdue_open: int = 0
+    complaints: int = 0
+    complaints_overdue: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name, value in other.counts.items():
+            self.counts[name] += value
+        self.overdue_open += other.overdue_open
+        self.complaints += other.complaints
+        self.complaints_overdue += other.complaints_overdue
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def period_key(dim: str, day: date, lang: str) -> tuple[str, str]:
+    """(code, name) of the period of ``dim`` containing ``day``."""
+    if dim == "day":
+        return day.isoformat(), day.strftime("%d/%m/%Y")
+    if dim == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}", (f"Tuần {week}/{year}" if lang == "vi" else f"Week {week}, {year}")
+    if dim == "month":
+        return f"{day.year}-{day.month:02d}", (
+            f"Tháng {day.month:02d}/{day.year}" if lang == "vi" else f"{day.month:02d}/{day.year}"
+        )
+    if dim == "quarter":
+        q = (day.month - 1) // 3 + 1
+        return f"{day.year}-Q{q}", (f"Quý {ROMAN[q]}/{day.year}" if lang == "vi" else f"Q{q} {day.year}")
+    return str(day.year), (f"Năm {day.year}" if lang == "vi" else str(day.year))
+
+
+class ReportService:
+    def __init__(self, session: AsyncSession, settings: Settings, scope: Scope) -> None:
+        self.session = session
+        self.settings = settings
+        self.scope = scope
+
+    # -- the report ------------------------------------------------------------------------------------
+    async def satisfaction(self, query: ReportQuery) -> Report:
+        self._check(query)
+        filters = await self._filters(query)
+        places = await self._places(query)
+        use_month = self._month_source(query)
+        groups: dict[tuple[tuple[str, str], ...], Tally] = defaultdict(Tally)
+        names = _Names(self.session, query.lang)
+
+        for row in await self._rollup_rows(query, filters, use_month, places):
+            key = await self._group_key(query, row, places, names)
+            if key is None:
+                continue
+            tally = groups[key]
+            for name in COUNTERS:
+                tally.counts[name] += int(row[name] or 0)
+        await self._add_overdue(query, filters, places, names, groups)
+        await self._add_complaints(query, filters, places, names, groups)
+
+        rows = [
+            self._row(query, key, tally) for key, tally in sorted(groups.items(), key=lambda kv: [k[0] for k in kv[0]])
+        ]
+        total = Tally()
+        for tally in groups.values():
+            total.add(tally)
+        method_label = METHOD_LABELS[query.method][query.lang if query.lang in ("vi", "en") else "vi"]
+        return Report(
+            group_by=list(query.group_by),
+            date_from=query.date_from,
+            date_to=query.date_to,
+            method=query.method,
+            method_label=method_label,
+            min_group_size=self.settings.min_group_size,
+            source="month" if use_month else "day",
+            rows=rows,
+            totals=self._row(query, (), total, small_rule=False),
+        )
+
+    def _check(self, query: ReportQuery) -> None:
+        if len(query.group_by) > 2:
+            raise InvalidInput("Group by at most two dimensions, e.g. centre,month", field="group_by")
+        for dim in query.group_by:
+            if dim not in ALL_DIMS:
+                raise InvalidInput(f"Unknown dimension {dim!r}; use one of {', '.join(ALL_DIMS)}", field="group_by")
+        if len(set(query.group_by)) != len(query.group_by):
+            raise InvalidInput("A dimension is given twice", field="group_by")
+        if query.date_to < query.date_from:
+            raise InvalidInput("date_to is before date_from", field="date_to")
+        if (query.date_to - query.date_from).days > 366 * 5:
+            raise InvalidInput("Report at most five years at a time", field="date_from")
+
+    def _month_source(self, query: ReportQuery) -> bool:
+        """Months answer when no day or week is asked, the period is whole months, and at most one of
+        counter/staff/agency/procedure/channel is grouped or filtered on."""
+        if any(d in ("day", "week") for d in query.group_by):
+            return False
+        if query.date_from.day != 1 or query.date_to != _month_end(query.date_to):
+            return False
+        return len(self._other_dims(query)) <= 1
+
+    def _other_dims(self, query: ReportQuery) -> set[str]:
+        dims = {d for d in query.group_by if d in OTHER_DIMS}
+        dims |= {name for name in ("agency", "procedure", "channel") if getattr(query, name)}
+        return dims
+
+    async def _filters(self, query: ReportQuery) -> dict[str, Any]:
+        """Codes in the query resolved to ids (unknown codes are named)."""
+        found: dict[str, Any] = {}
+        for name, model in (("agency", Agency), ("procedure", Procedure)):
+            code = getattr(query, name)
+            if code:
+                row_id = await self.session.scalar(select(model.id).where(model.code == code))
+                if row_id is None:
+                    raise InvalidInput(f"Unknown {name} code {code!r}", field=name)
+                found[name] = row_id
+        if query.channel:
+            if query.channel not in CHANNEL_NAMES:
+                raise InvalidInput(f"Unknown channel {query.channel!r}", field="channel")
+            found["channel"] = query.channel
+        return found
+
+    async def _places(self, query: ReportQuery) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
+        """The centres the report covers (scope ∩ unit ∩ centre), each with its province, district, commune."""
+        conditions: list[ColumnElement[bool]] = [self.scope.centres()]
+        if query.unit:
+            unit = await self.session.scalar(select(AdminUnit).where(AdminUnit.code == query.unit, self.scope.units()))
+            if unit is None:
+                raise NotFound(f"No unit with code {query.unit!r}", field="unit")
+            conditions.append(Centre.unit_id.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(unit.path))))
+        if query.centre:
+            centre_id = await self.session.scalar(
+                select(Centre.id).where(Centre.code == query.centre, self.scope.centres())
+            )
+            if centre_id is None:
+                raise NotFound(f"No centre with code {query.centre!r}", field="centre")
+            conditions.append(Centre.id == centre_id)
+        centres = list(await self.session.scalars(select(Centre).where(*conditions)))
+        codes = {code for c in centres for code in c.unit.path.strip("/").split("/")}
+        units = {u.code: u for u in await self.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(codes)))}
+        none = NONE_LABEL[query.lang] if query.lang in NONE_LABEL else NONE_LABEL["vi"]
+        places: dict[uuid.UUID, dict[str, tuple[str, str]]] = {}
+        for centre in centres:
+            chain = [units[c] for c in centre.unit.path.strip("/").split("/") if c in units]
+            by_level = {u.level: (u.code, u.name) for u in chain}
+            places[centre.id] = {
+                "province": by_level.get("province", ("", none)),
+                "district": by_level.get("district", ("", none)),
+                "commune": by_level.get("commune", ("", none)),
+                "centre": (centre.code, centre.name),
+            }
+        return places
+
+    async def _rollup_rows(
+        self,
+        query: ReportQuery,
+        filters: dict[str, Any],
+        use_month: bool,
+        places: dict[uuid.UUID, Any] | None = None,
+    ) -> list[Any]:
+        centres = list((await self._places(query)).keys()) if places is None else list(places)
+        time_dim = next((d for d in query.group_by if d in TIME_DIMS), None)
+        sums = [func.sum(getattr(RollupDay if not use_month else RollupMonth, c)).label(c) for c in COUNTERS]
+        if use_month:
+            m = RollupMonth
+            other = next(iter(self._other_dims(query)), None)
+            dim = other or "centre"
+            columns: list[Any] = [m.centre_id]
+            if time_dim:
+                columns.append(m.month.label("period"))
+            if other and other in query.group_by:
+                columns.append(m.key.label("other"))
+            conditions: list[Any] = [
+                m.dim == dim,
+                m.month >= query.date_from.replace(day=1),
+                m.month <= query.date_to,
+                m.centre_id.in_(centres),
+            ]
+            if other and other in filters:
+                value = filters[other]
+                conditions.append(m.key == (str(value) if isinstance(value, uuid.UUID) else value))
+            statement = select(*columns, *sums).where(*conditions).group_by(*columns)
+        else:
+            d = RollupDay
+            columns = [d.centre_id]
+            if time_dim:
+                columns.append(d.day.label("period"))
+            for dim in query.group_by:
+                if dim in OTHER_DIMS:
+                    columns.append((d.channel if dim == "channel" else getattr(d, OTHER_COLUMN[dim])).label(dim))
+            conditions = [d.day >= query.date_from, d.day <= query.date_to, d.centre_id.in_(centres)]
+            for name, value in filters.items():
+                conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
+            statement = select(*columns, *sums).where(*conditions).group_by(*columns)
+        result = await self.session.execute(statement)
+        return [row._mapping for row in result]
+
+    async def _group_key(
+        self, query: ReportQuery, row: Any, places: dict[uuid.UUID, dict[str, tuple[str, str]]], names: _Names
+    ) -> tuple[tuple[str, str], ...] | None:
+        place = places.get(row["centre_id"])
+        if place is None:
+            return None  # a centre outside the unit or centre asked for
+        parts: list[tuple[str, str]] = []
+        for dim in query.group_by:
+            if dim in PLACE_DIMS:
+                parts.append(place[dim])
+            elif dim in TIME_DIMS:
+                parts.append(period_key(dim, _as_date(row["period"]), query.lang))
+            elif dim == "channel":
+                value = row.get("other") if "other" in row else row.get("channel")
+                parts.append((value or "", CHANNEL_NAMES.get(value or "", {}).get(query.lang, value or "")))
+            else:
+                raw = row.get("other") if "other" in row else row.get(dim)
+                parts.append(await names.of(dim, raw))
+        return tuple(parts)
+
+    async def _add_overdue(
+        self,
+        query: ReportQuery,
+        filters: dict[str, Any],
+        places: dict[uuid.UUID, dict[str, tuple[str, str]]],
+        names: _Names,
+        groups: dict[tuple[tuple[str, str], ...], Tally],
+    ) -> None:
+        """Open dossiers past their (pause-extended) due date, now; grouped like the ratings."""
+        now = datetime.now(UTC)
+        conditions: list[Any] = [
+            Dossier.resolved_at.is_(None),
+            Dossier.status.in_(OPEN_STATUSES),
+            Dossier.due_at < now,
+            Dossier.centre_id.in_(list(places)),
+        ]
+        for name, value in filters.items():
+            conditions.append((Dossier.channel if name == "channel" else getattr(Dossier, f"{name}_id")) == value)
+        candidates = await self.session.execute(
+            select(
+                Dossier.centre_id,
+                Dossier.counter_id,
+                Dossier.staff_id,
+                Dossier.agency_id,
+                Dossier.procedure_id,
+                Dossier.channel,
+                Dossier.due_at,
+                Dossier.paused,
+            ).where(*conditions)
+        )
+        for row in candidates:
+            paused = [
+                (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
+                for p in row.paused or []
+            ]
+            if classify(row.due_at, None, now, paused, self.settings.timezone) is not Timeliness.OVERDUE:
+                continue
+            due_day = local_day(row.due_at, self.settings.timezone)
+            if not query.date_from <= due_day <= query.date_to:
+                continue
+            key = await self._group_key(query, _Fact(row, due_day), places, names)
+            if key is not None:
+                groups[key].overdue_open += 1
+
+    async def _add_complaints(
+        self,
+        query: ReportQuery,
+        filters: dict[str, Any],
+        places: dict[uuid.UUID, dict[str, tuple[str, str]]],
+        names: _Names,
+        groups: dict[tuple[tuple[str, str], ...], Tally],
+    ) -> None:
+        """Complaints received in the period (by the day they were sent), and those past their deadline."""
+        try:
+            from survey_api.complaints.models import Complaint, Flag
+        except ImportError:  # pragma: no cover - complaints are part of every build; kept for partial installs
+            return
+        now = datetime.now(UTC)
+        start = datetime.combine(query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
+        end = datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
+        open_flag = Flag.status.not_in(("answered", "closed", "rejected"))
+        overdue = open_flag & (func.coalesce(Flag.due_by, Flag.answer_by) < now)
+        rows = await self.session.execute(
+            select(
+                Complaint.centre_id,
+                Complaint.counter_id,
+                Complaint.staff_id,
+                Dossier.agency_id,
+                Dossier.procedure_id,
+                Complaint.channel,
+                Complaint.submitted_at,
+                func.coalesce(overdue, False).label("overdue"),
+            )
+            .outerjoin(Dossier, Dossier.id == Complaint.dossier_id)
+            .outerjoin(Flag, Flag.complaint_id == Complaint.id)
+            .where(
+                Complaint.centre_id.in_(list(places)),
+                Complaint.submitted_at >= start,
+                Complaint.submitted_at < end,
+            )
+        )
+        for row in rows:
+            day = local_day(row.submitted_at, self.settings.timezone)
+            if not query.date_from <= day <= query.date_to:
+                continue
+            if any(
+                (row.channel if name == "channel" else getattr(row, f"{name}_id")) != value
+                for name, value in filters.items()
+            ):
+                continue
+            key = await self._group_key(query, _Fact(row, day), places, names)
+            if key is not None:
+                groups[key].complaints += 1
+                groups[key].complaints_overdue += 1 if row.overdue else 0
+
+    def _row(
+        self, query: ReportQuery, key: tuple[tuple[str, str], ...], tally: Tally, small_rule: bool = True
+    ) -> ReportRow:
+        c = tally.counts
+        levels = {level: c[f"n{level}"] for level in range(1, 6)}
+        ratings = sum(levels.values())
+        resolved = c["early"] + c["on_time"] + c["late"]
+        small = (
+            small_rule and any(d in SMALL_GROUP_DIMS for d in query.group_by) and ratings < self.settings.min_group_size
+        )
+        headline = None if small else satisfaction(levels, query.method)
+        note = None
+        if small:
+            note = (
+                f"Chưa đủ số lượt đánh giá (dưới {self.settings.min_group_size}) để tính tỷ lệ"
+                if query.lang == "vi"
+                else f"Not enough ratings (fewer than {self.settings.min_group_size}) for a percentage"
+            )
+        return ReportRow(
+            key=[k for k, _ in key],
+            name=[n for _, n in key],
+            ratings=ratings,
+            satisfied=levels[4] + levels[5],
+            satisfaction_pct=_f(headline),
+            mean_score=None if small else _f(mean_score(levels)),
+            levels={str(level): count for level, count in levels.items()},
+            dossiers_resolved=resolved,
+            early=c["early"],
+            on_time=c["on_time"],
+            late=c["late"],
+            early_pct=_f(share(c["early"], resolved)),
+            on_time_pct=_f(share(c["on_time"], resolved)),
+            late_pct=_f(share(c["late"], resolved)),
+            overdue_open=tally.overdue_open,
+            returned=c["returned"],
+            rated_dossiers=c["rated_dossiers"],
+            coverage_pct=_f(share(c["rated_dossiers"], c["returned"])),
+            complaints=tally.complaints,
+            complaints_overdue=tally.complaints_overdue,
+            small_group=small,
+            note=note,
+        )
+
+    # -- reasons -------------------------------------------------------------------------------------
+    async def top_reasons(self, query: ReportQuery, limit: int = 10) -> list[tuple[str, int]]:
+        """The reasons citizens chose most in the period (whole months), for the places asked."""
+        places = await self._places(query)
+        rows = await self.session.execute(
+            select(ReasonMonth.reason, func.sum(ReasonMonth.count).label("n"))
+            .where(
+                ReasonMonth.centre_id.in_(list(places)),
+                ReasonMonth.month >= query.date_from.replace(day=1),
+                ReasonMonth.month <= query.date_to,
+            )
+            .group_by(ReasonMonth.reason)
+            .order_by(func.sum(ReasonMonth.count).desc(), ReasonMonth.reason)
+            .limit(limit)
+        )
+        return [(row.reason, int(row.n)) for row in rows]
+
+
+class _Fact(dict[str, Any]):
+    """A raw dossier or complaint row seen through the same keys as a rollup row."""
+
+    def __init__(self, row: Any, day: date) -> None:
+        super().__init__(
+            centre_id=row.centre_id,
+            period=day,
+            counter=row.counter_id,
+            staff=row.staff_id,
+            agency=row.agency_id,
+            procedure=row.procedure_id,
+            channel=row.channel,
+        )
+
+
+class _Names:
+    """Codes and names of counters, staff, agencies and procedures, looked up once each."""
+
+    MODELS: dict[str, tuple[type[Any], str]] = {
+        "counter": (Counter, "name"),
+        "staff": (Staff, "full_name"),
+        "agency": (Agency, "name"),
+        "procedure": (Procedure, "name"),
+    }
+
+    def __init__(self, session: AsyncSession, lang: str) -> None:
+        self.session = session
+        self.lang = lang
+        self.cache: dict[tuple[str, str], tuple[str, str]] = {}
+
+    async def of(self, dim: str, raw: Any) -> tuple[str, str]:
+        ident = str(raw) if raw is not None else ""
+        if ident in ("", str(NIL)):
+            return "", NONE_LABEL.get(self.lang, NONE_LABEL["vi"])
+        cached = self.cache.get((dim, ident))
+        if cached is None:
+            model, name_attr = self.MODELS[dim]
+            row = (
+                await self.session.execute(
+                    select(model.code, getattr(model, name_attr)).where(model.id == uuid.UUID(ident))
+                )
+            ).first()
+            cached = (row[0], row[1]) if row else (ident, ident)
+            self.cache[(dim, ident)] = cached
+        return cached
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """From the first day of this year to the end of this month."""
+    return today.replace(month=1, day=1), _month_end(today)

@@ -1,0 +1,318 @@
+"""Exact figures from constructed data (seeds 001 and 002), exports equal to the JSON, rollups rebuilt
+from raw rows equal to the ones kept current, and scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+from openpyxl import load_workbook
+from sqlalchemy import insert, select
+
+from survey_api.dossiers.models import Dossier
+from survey_api.org.models import Centre, Procedure
+from survey_api.ratings.models import Rating
+from survey_api.reports.models import ReasonMonth, RollupDay, RollupMonth
+from survey_api.reports.rollups import rebuild
+from tests.helpers import bearer_for, integration_headers, kiosk_headers, returned_dossier
+
+pytestmark = pytest.mark.anyio
+SURVEY_V1 = uuid.UUID("00000000-0000-4000-8000-000000000001")
+TZ = "Asia/Ho_Chi_Minh"
+# Seed 001 (Cà Mau, first months of 2018), by district: ratings and satisfied.
+SEED_001 = {"MC-969": (1082, 1069), "MC-971": (850, 833), "MC-964": (4898, 4794)}
+
+
+async def centre_id(session: Any, code: str) -> uuid.UUID:
+    return await session.scalar(select(Centre.id).where(Centre.code == code))  # type: ignore[no-any-return]
+
+
+def rating_rows(centre: uuid.UUID, total: int, satisfied: int, day: datetime) -> list[dict[str, Any]]:
+    """``satisfied`` ratings at levels 5/4 (alternating), the rest at 3/2/1 (cycling); one per minute."""
+    rows = []
+    for i in range(total):
+        level = (5 if i % 2 else 4) if i < satisfied else (3, 2, 1)[i % 3]
+        at = day + timedelta(minutes=i)
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "survey_id": SURVEY_V1,
+                "channel": "kiosk",
+                "centre_id": centre,
+                "overall": level,
+                "answers": {},
+                "reasons": ["fast"] if level >= 4 else ["slow"],
+                "language": "vi",
+                "submitted_at": at,
+                "received_at": at,
+                "suspected_repeat": False,
+                "body_hash": "x",
+            }
+        )
+    return rows
+
+
+async def load_seed_001(session: Any) -> None:
+    start = datetime(2018, 3, 1, 1, 0, tzinfo=UTC)
+    for code, (total, satisfied) in SEED_001.items():
+        await session.execute(insert(Rating), rating_rows(await centre_id(session, code), total, satisfied, start))
+    await rebuild(session, TZ)
+
+
+@pytest.fixture
+async def seeded(demo: None, run_in_session: Any) -> None:
+    await run_in_session(load_seed_001)
+
+
+async def report(client: AsyncTestClient[Any], headers: dict[str, str], **params: Any) -> Any:
+    response = await client.get("/api/v1/reports/satisfaction", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_seed_001_districts_to_the_hundredth(
+    client: AsyncTestClient[Any], seeded: None, run_in_session: Any
+) -> None:
+    admin = await bearer_for(run_in_session, "admin")
+    body = await report(client, admin, group_by="district", date_from="2018-01-01", date_to="2018-06-30")
+    rows = {row["key"][0]: row for row in body["rows"]}
+    assert {k: (r["ratings"], r["satisfied"], r["satisfaction_pct"]) for k, r in rows.items()} == {
+        "964": (4898, 4794, 97.88),  # the article's 97,87% is the share cut off, not rounded
+        "969": (1082, 1069, 98.80),
+        "971": (850, 833, 98.00),
+    }
+    assert rows["969"]["name"] == ["Huyện Cái Nước"]
+    assert body["totals"]["ratings"] == 6830
+    assert body["method"] == "top2"
+    assert body["source"] == "month"
+
+
+async def test_other_methods_are_offered_and_labelled(
+    client: AsyncTestClient[Any], seeded: None, run_in_session: Any
+) -> None:
+    admin = await bearer_for(run_in_session, "admin")
+    body = await report(
+        client,
+        admin,
+        group_by="centre",
+        centre="MC-969",
+        date_from="2018-03-01",
+        date_to="2018-03-31",
+        method="not_dissatisfied",
+    )
+    row = body["rows"][0]
+    # The 13 others cycle (3, 2, 1)[i % 3] from index 1069: 2, 1, 3, 2, 1, 3, … → five 2s, four 1s, four 3s.
+    assert row["levels"] == {"1": 4, "2": 5, "3": 4, "4": 535, "5": 534}
+    assert row["satisfaction_pct"] == 99.17  # (1082 − 9) ÷ 1082 = 99.168…
+    assert body["method_label"].startswith("Tỷ lệ không phàn nàn (QĐ 766/QĐ-TTg)")
+    mean = await report(
+        client, admin, centre="MC-969", group_by="centre", date_from="2018-03-01", date_to="2018-03-31", method="mean"
+    )
+    assert mean["rows"][0]["satisfaction_pct"] == 4.47
+    assert mean["rows"][0]["mean_score"] == 4.47
+
+
+async def load_seed_002(session: Any) -> None:
+    """Seed 002: 24,584 early, 6,551 on time, 1,047 late among 32,182 resolved dossiers."""
+    centre = await centre_id(session, "TTPVHCC-96")
+    procedure = await session.scalar(select(Procedure.id).where(Procedure.code == "1.004227"))
+    due = datetime(2021, 6, 10, 10, 0, tzinfo=UTC)  # 17:00 local on 10 June
+    resolved = {"early": due - timedelta(days=3), "on_time": due - timedelta(hours=2), "late": due + timedelta(days=2)}
+    rows = []
+    for kind, count in (("early", 24584), ("on_time", 6551), ("late", 1047)):
+        for i in range(count):
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "code": f"{kind}-{i}",
+                    "procedure_id": procedure,
+                    "centre_id": centre,
+                    "channel": "online" if i % 2 else "counter",
+                    "status": "returned",
+                    "received_at": due - timedelta(days=15),
+                    "due_at": due,
+                    "resolved_at": resolved[kind],
+                    "returned_at": resolved[kind] + timedelta(hours=1),
+                    "paused": [],
+                    "event_at": resolved[kind],
+                }
+            )
+    await session.execute(insert(Dossier), rows)
+    await rebuild(session, TZ)
+
+
+async def test_seed_002_timeliness_shares(client: AsyncTestClient[Any], demo: None, run_in_session: Any) -> None:
+    await run_in_session(load_seed_002)
+    admin = await bearer_for(run_in_session, "admin")
+    body = await report(client, admin, group_by="centre", date_from="2021-01-01", date_to="2021-06-30")
+    row = body["rows"][0]
+    assert (row["dossiers_resolved"], row["early"], row["on_time"], row["late"]) == (32182, 24584, 6551, 1047)
+    assert (row["early_pct"], row["on_time_pct"], row["late_pct"]) == (76.39, 20.36, 3.25)
+    assert row["returned"] == 32182
+    assert row["coverage_pct"] == 0.0
+    by_channel = await report(client, admin, group_by="channel", date_from="2021-06-01", date_to="2021-06-30")
+    assert {r["key"][0]: r["dossiers_resolved"] for r in by_channel["rows"]} == {"counter": 16092, "online": 16090}
+
+
+async def test_csv_and_xlsx_hold_the_same_numbers_as_the_json(
+    client: AsyncTestClient[Any], seeded: None, run_in_session: Any
+) -> None:
+    admin = await bearer_for(run_in_session, "admin")
+    params = {"group_by": "district,month", "date_from": "2018-01-01", "date_to": "2018-12-31"}
+    body = await report(client, admin, **params)
+    csv_response = await client.get("/api/v1/reports/satisfaction", params={**params, "format": "csv"}, headers=admin)
+    assert csv_response.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert lines[0][:6] == ["Mã huyện", "Huyện", "Mã tháng", "Tháng", "Số lượt đánh giá", "Số lượt hài lòng"]
+    assert lines[0][6] == "Tỷ lệ hài lòng (%)"
+    xlsx_response = await client.get("/api/v1/reports/satisfaction", params={**params, "format": "xlsx"}, headers=admin)
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    cells = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert cells[0] == lines[0]
+    for json_row, csv_row, xlsx_row in zip(body["rows"], lines[1:], cells[1:], strict=False):
+        expected = [json_row["key"][0], json_row["name"][0], json_row["key"][1], json_row["name"][1],
+                    json_row["ratings"], json_row["satisfied"], json_row["satisfaction_pct"]]  # fmt: skip
+        assert [str(v) for v in expected] == csv_row[:7]
+        assert expected == xlsx_row[:7]
+    assert lines[1][0] == "964"
+    assert lines[1][6] == "97.88"
+    assert (lines[-1][1], lines[-1][4]) == ("Tổng cộng", "6830")
+    assert len(lines) == len(body["rows"]) + 2
+
+
+async def test_rollups_kept_current_equal_a_rebuild_from_raw_rows(
+    client: AsyncTestClient[Any], demo: None, run_in_session: Any
+) -> None:
+    onestop = await integration_headers(run_in_session)
+    kiosk = await kiosk_headers(run_in_session)
+    for i in range(6):
+        code = f"H12-{i}"
+        late = (
+            {"resolved_at": "2026-06-17T10:00:00+07:00", "returned_at": "2026-06-17T15:00:00+07:00"}
+            if i % 3 == 0
+            else {}
+        )
+        pushed = await client.post("/api/v1/dossiers", json=returned_dossier(code, **late), headers=onestop)
+        token = pushed.json()["rating_url"].rsplit("/", 1)[1]
+        await client.post(
+            "/api/v1/ratings",
+            json={
+                "id": str(uuid.uuid4()),
+                "token": token,
+                "overall": 1 + i % 5,
+                "reasons": ["slow"] if i % 2 else [],
+                "submitted_at": "2026-06-20T09:00:00+07:00",
+            },
+        )
+    # A correction: dossier H12-1 was in fact resolved late (a newer event).
+    fix = returned_dossier("H12-1", resolved_at="2026-06-18T10:00:00+07:00", returned_at="2026-06-18T11:00:00+07:00")
+    await client.post("/api/v1/dossiers", json={**fix, "event_at": "2026-06-19T08:00:00+07:00"}, headers=onestop)
+    t0 = datetime(2026, 6, 20, 2, 0, tzinfo=UTC)
+    for i in range(4):
+        at = t0 + timedelta(seconds=2 * i)  # the 2nd, 3rd and 4th are too fast: not counted
+        await client.post(
+            "/api/v1/ratings",
+            json={"id": str(uuid.uuid4()), "overall": 5, "submitted_at": at.isoformat()},
+            headers=kiosk,
+        )
+
+    async def snapshot(session: Any) -> dict[str, list[tuple[Any, ...]]]:
+        out = {}
+        for model in (RollupDay, RollupMonth, ReasonMonth):
+            rows = (await session.execute(select(model.__table__))).all()
+            out[model.__tablename__] = sorted(tuple(str(v) for v in r) for r in rows)
+        return out
+
+    kept = await run_in_session(snapshot)
+    await run_in_session(lambda s: rebuild(s, TZ))
+    rebuilt = await run_in_session(snapshot)
+    for name in kept:
+        extra, missing = set(kept[name]) - set(rebuilt[name]), set(rebuilt[name]) - set(kept[name])
+        assert (name, sorted(extra)[:3], sorted(missing)[:3]) == (name, [], [])
+    assert kept == rebuilt
+    admin = await bearer_for(run_in_session, "admin")
+    body = await report(client, admin, group_by="channel", date_from="2026-06-01", date_to="2026-06-30")
+    counts = {r["key"][0]: r["ratings"] for r in body["rows"] if r["ratings"]}
+    assert counts == {"qr": 6, "kiosk": 1}
+    totals = body["totals"]
+    assert (totals["early"], totals["late"], totals["returned"], totals["rated_dossiers"]) == (3, 3, 6, 6)
+    assert totals["coverage_pct"] == 100.0
+
+
+async def test_small_groups_show_counts_not_percentages(
+    client: AsyncTestClient[Any], demo: None, run_in_session: Any
+) -> None:
+    kiosk = await kiosk_headers(run_in_session)
+    t0 = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
+    for i in range(9):
+        at = (t0 + timedelta(minutes=i)).isoformat()
+        body = {"id": str(uuid.uuid4()), "overall": 5, "submitted_at": at, "staff_code": "CB-001"}
+        await client.post("/api/v1/ratings", json=body, headers=kiosk)
+    director = await bearer_for(run_in_session, "giamdoc")
+    body = await report(client, director, group_by="staff", date_from="2026-05-01", date_to="2026-05-31")
+    row = body["rows"][0]
+    assert (row["key"], row["ratings"], row["satisfied"], row["satisfaction_pct"], row["small_group"]) == (
+        ["CB-001"],
+        9,
+        9,
+        None,
+        True,
+    )
+    assert row["note"] == "Chưa đủ số lượt đánh giá (dưới 10) để tính tỷ lệ"
+    by_centre = await report(client, director, group_by="centre", date_from="2026-05-01", date_to="2026-05-31")
+    assert by_centre["rows"][0]["satisfaction_pct"] == 100.0
+
+
+async def test_reports_honour_scope(client: AsyncTestClient[Any], seeded: None, run_in_session: Any) -> None:
+    viewer = await bearer_for(run_in_session, "xem")  # unit 969, Huyện Cái Nước
+    body = await report(client, viewer, group_by="centre", date_from="2018-01-01", date_to="2018-12-31")
+    assert [r["key"][0] for r in body["rows"]] == ["MC-969"]
+    assert body["totals"]["ratings"] == 1082
+    refused = await client.get(
+        "/api/v1/reports/satisfaction",
+        params={"centre": "MC-964", "date_from": "2018-01-01", "date_to": "2018-12-31"},
+        headers=viewer,
+    )
+    assert refused.status_code == 404
+    staff = await bearer_for(run_in_session, "canbo")
+    assert (await client.get("/api/v1/reports/satisfaction", headers=staff)).status_code == 403
+    assert (await client.get("/api/v1/reports/satisfaction")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"group_by": "centre,month,staff"}, "group_by"),
+        ({"group_by": "planet"}, "group_by"),
+        ({"date_from": "2026-13-01"}, "date_from"),
+        ({"date_from": "2026-06-02", "date_to": "2026-06-01"}, "date_to"),
+        ({"procedure": "9.999"}, "procedure"),
+        ({"method": "vibes"}, "method"),
+        ({"format": "pdf"}, "format"),
+    ],
+)
+async def test_bad_report_parameters_name_the_field(
+    client: AsyncTestClient[Any], demo: None, run_in_session: Any, params: dict[str, str], field: str
+) -> None:
+    admin = await bearer_for(run_in_session, "admin")
+    response = await client.get("/api/v1/reports/satisfaction", params=params, headers=admin)
+    assert 400 <= response.status_code < 500
+    assert field in [e["field"] for e in response.json()["errors"]]
+
+
+async def test_day_and_week_views_read_the_daily_rollup(
+    client: AsyncTestClient[Any], seeded: None, run_in_session: Any
+) -> None:
+    admin = await bearer_for(run_in_session, "admin")
+    body = await report(client, admin, group_by="week", centre="MC-969", date_from="2018-03-01", date_to="2018-03-31")
+    assert body["source"] == "day"
+    # 1,082 ratings one a minute from 08:00 local on 1 March 2018 (a Thursday, ISO week 9).
+    assert [(r["key"][0], r["ratings"]) for r in body["rows"]] == [("2018-W09", 1082)]
+    assert body["rows"][0]["name"] == ["Tuần 9/2018"]
+    day = await report(client, admin, group_by="day", centre="MC-969", date_from="2018-03-01", date_to="2018-03-02")
+    assert [(r["key"][0], r["ratings"]) for r in day["rows"]] == [("2018-03-01", 960), ("2018-03-02", 122)]
