@@ -11,6 +11,7 @@ STATIC_DIRS: list[Path] = []
 
 def routes() -> list[Any]:
     from dashboard.controllers import DashboardPages
+    from dashboard.inbox import InboxPages
     from dashboard.kiosks import KioskPages
 
-    return [DashboardPages, KioskPages]
+    return [DashboardPages, InboxPages, KioskPages]
