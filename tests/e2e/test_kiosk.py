@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api import db
 from survey_api.accounts.scope import Scope
+from survey_api.demo import DEMO_PASSWORD
 from survey_api.kiosks.models import Kiosk
 from survey_api.kiosks.services import KioskService
 from survey_api.ratings.models import Rating
@@ -441,3 +442,35 @@ def test_kiosk_starts_from_its_service_worker_after_a_browser_restart_offline(
 def kiosk_page_loads(folder: Path) -> int:
     """How many times the server sent the kiosk page (the access log of ``live_server``)."""
     return len(re.findall(r'"GET /kiosk/?(\?\S*)? HTTP', (folder / "server.log").read_text()))
+
+
+# -- the admin's kiosk page -----------------------------------------------------------------------------
+def test_director_pairs_a_kiosk_on_the_dashboard_and_the_tablet_opens_its_link(
+    page: Page, browser: Any, live_server: str, axe_script: Path
+) -> None:
+    page.goto("/login?next=/dashboard/kiosks")
+    page.get_by_label("Tên đăng nhập").fill("giamdoc")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Ki-ốt đánh giá tại quầy")).to_be_visible()
+    page.get_by_label("Quầy", exact=True).select_option("TT96-Q04")
+    page.get_by_role("button", name="Ghép nối", exact=True).click()
+    expect(page.get_by_role("heading", name="Đã ghép nối ki-ốt Quầy 4 - Tư pháp")).to_be_visible()
+    expect(page.get_by_role("img", name="Mã QR của liên kết ghép nối")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Quầy 4 - Tư pháp"))).to_contain_text("Im lặng > 10 phút")
+    screenshot(page, "dashboard-kiosks")
+    assert_accessible(page, axe_script)
+    link = page.locator("#pair-link").get_attribute("href")
+    assert link is not None
+    assert link.startswith(f"{live_server}/kiosk/?pair=hk_")
+
+    tablet = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800}).new_page()
+    tablet.goto(link)
+    expect(tablet.get_by_role("heading", name=QUESTION)).to_be_visible()
+    expect(tablet.locator("#counter-name")).to_have_text("Quầy 4 - Tư pháp")
+    tablet.context.close()
+
+    page.goto("/dashboard/kiosks")
+    row = page.get_by_role("row", name=re.compile("Quầy 4 - Tư pháp"))
+    expect(row).to_contain_text("Đang hoạt động")
+    expect(row).to_contain_text(re.compile(r"\d\d/\d\d/20\d\d \d\d:\d\d"))
