@@ -37,7 +37,8 @@ from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import exception_handler
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
 from survey_api.org.controllers import catalogue_router
-from survey_api.ratings.controllers import submit_rating
+from survey_api.ratings.controllers import submit_rating, validate_rating
+from survey_api.ratings.ingest import rating_writer
 from survey_api.reports.controllers import satisfaction_report
 from survey_api.settings import Settings
 from survey_api.system.controllers import health
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             catalogue_router(),
             DossierController,
             submit_rating,
+            validate_rating,
             satisfaction_report,
             KioskDeviceController,
             KioskAdminController,
@@ -122,7 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[auth.on_app_init],
-        lifespan=[background_jobs],
+        lifespan=[rating_writer, background_jobs],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), rate_limit.middleware],
         stores={"sessions": store, "login": store.with_namespace("login")},
         template_config=TemplateConfig(

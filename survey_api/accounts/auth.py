@@ -32,7 +32,7 @@ PUBLIC_PATHS = [
     "^/schema",
     "^/api/v1/auth/login$",
     "^/r/",  # the citizen's phone rating page (the QR token is the credential)
-    "^/api/v1/ratings$",  # QR token in the body, or a kiosk's Bearer token checked by the handler
+    "^/api/v1/ratings(/validate)?$",  # QR token in the body, or a kiosk's Bearer token checked by the handler
     "^/api/v1/complaints(/track|/feedback|/reply)?$",  # citizens (tracking code + secret) and kiosks
     "^/phan-anh",  # the citizen's complaint form
     "^/tra-cuu",  # following a complaint with its tracking code and secret

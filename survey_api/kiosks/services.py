@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -16,6 +19,50 @@ from survey_api.kiosks.schemas import KioskRead
 from survey_api.org.models import Centre, Counter, Staff
 
 SILENT_AFTER = timedelta(minutes=10)
+AUTH_CACHE_SECONDS = 10.0
+"""How long a process trusts what it read about a kiosk token (duty and deactivation made in the same
+process apply at once; in another process within this many seconds)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KioskSnapshot:
+    """What rating needs to know about a kiosk, read once and kept briefly (no database on the hot path)."""
+
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    centre_code: str
+    counter_id: uuid.UUID | None
+    counter_code: str | None
+    counter_agency_id: uuid.UUID | None
+    staff_id: uuid.UUID | None
+    staff_code: str | None
+    staff_agency_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, kiosk: Kiosk) -> KioskSnapshot:
+        counter, staff = kiosk.counter, kiosk.staff_on_duty
+        return cls(
+            id=kiosk.id,
+            centre_id=kiosk.centre_id,
+            centre_code=kiosk.centre.code,
+            counter_id=kiosk.counter_id,
+            counter_code=counter.code if counter else None,
+            counter_agency_id=counter.agency_id if counter else None,
+            staff_id=staff.id if staff else None,
+            staff_code=staff.code if staff else None,
+            staff_agency_id=staff.agency_id if staff else None,
+        )
+
+
+_snapshots: dict[str, tuple[float, KioskSnapshot | None]] = {}
+
+
+def forget_kiosk(kiosk_id: uuid.UUID) -> None:
+    """Drop what this process remembers about a kiosk (after a duty change or deactivation)."""
+    for digest in [d for d, (_, snap) in _snapshots.items() if snap is not None and snap.id == kiosk_id]:
+        _snapshots.pop(digest, None)
+
+
 KIOSK_MANAGERS = frozenset({"admin", "province", "director", "supervisor"})
 
 
@@ -66,6 +113,20 @@ class KioskService:
         kiosk = await self.session.scalar(select(Kiosk).where(Kiosk.token_hash == security.token_digest(token)))
         return kiosk if kiosk is not None and kiosk.active else None
 
+    async def snapshot_for_token(self, token: str) -> KioskSnapshot | None:
+        """The kiosk a token belongs to, remembered for a few seconds."""
+        digest = security.token_digest(token)
+        now = time.monotonic()
+        hit = _snapshots.get(digest)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        kiosk = await self.authenticate(token)
+        snapshot = KioskSnapshot.of(kiosk) if kiosk is not None else None
+        if len(_snapshots) > 10_000:
+            _snapshots.clear()
+        _snapshots[digest] = (now + AUTH_CACHE_SECONDS, snapshot)
+        return snapshot
+
     async def list(self, scope: Scope) -> list[Kiosk]:
         query = select(Kiosk).order_by(Kiosk.name)
         if not scope.everything:
@@ -96,6 +157,7 @@ class KioskService:
                 raise Forbidden("You may only take yourself off duty")
         kiosk.staff_on_duty = staff
         await self.session.flush()
+        forget_kiosk(kiosk.id)
         return kiosk
 
     async def deactivate(self, kiosk: Kiosk, scope: Scope) -> Kiosk:
@@ -103,6 +165,7 @@ class KioskService:
             raise Forbidden("Your role may not change kiosks")
         kiosk.active = False
         await self.session.flush()
+        forget_kiosk(kiosk.id)
         return kiosk
 
     async def heartbeat(self, kiosk: Kiosk, queued: int) -> None:

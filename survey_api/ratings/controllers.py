@@ -10,11 +10,11 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_api.accounts.auth import authenticate_bearer
 from survey_api.errors import InvalidInput
-from survey_api.kiosks.models import Kiosk
-from survey_api.ratings.schemas import RatingCreate, RatingRead
+from survey_api.kiosks.services import KioskService
+from survey_api.ratings.schemas import RatingCheck, RatingCreate, RatingRead
 from survey_api.ratings.services import RatingService
+from survey_api.ratings.surveys import cached_instrument
 
 
 def provide_ratings(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> RatingService:
@@ -35,12 +35,37 @@ async def submit_rating(
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        principal = (await authenticate_bearer(request, token.strip())).user
-        if not isinstance(principal, Kiosk):
-            raise NotAuthorizedException("Only kiosks rate with a Bearer token; citizens use the QR link's token")
-        rating, created = await ratings.submit_from_kiosk(principal, data)
-    elif data.token is not None:
-        rating, created = await ratings.submit_with_token(data)
-    else:
+        token = token.strip()
+        kiosk = await KioskService(ratings.session).snapshot_for_token(token) if token.startswith("hk_") else None
+        if kiosk is None:
+            raise NotAuthorizedException(
+                "Only paired kiosks rate with a Bearer token; citizens use the QR link's token"
+            )
+        read, created = await ratings.submit_from_kiosk(kiosk, data, getattr(request.app.state, "rating_writer", None))
+        return Response(read, status_code=201 if created else 200)
+    if data.token is None:
         raise InvalidInput("Send the QR link's token, or authenticate as a kiosk", field="token")
+    rating, created = await ratings.submit_with_token(data)
     return Response(await ratings.read(rating), status_code=201 if created else 200)
+
+
+@post(
+    "/api/v1/ratings/validate",
+    operation_id="validate_rating",
+    tags=["ratings"],
+    dependencies={"ratings": Provide(provide_ratings, sync_to_thread=False)},
+    status_code=200,
+)
+async def validate_rating(
+    request: Request[Any, Any, Any], data: JSONBody[RatingCreate], ratings: NamedDependency[RatingService]
+) -> RatingCheck:
+    """Check a kiosk rating against the survey without storing it (same checks as POST /api/v1/ratings)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    kiosk = await KioskService(ratings.session).snapshot_for_token(token) if token.startswith("hk_") else None
+    if scheme.lower() != "bearer" or kiosk is None:
+        raise NotAuthorizedException("Only paired kiosks validate ratings")
+    instrument = await cached_instrument(ratings.session)
+    instrument.check(data.answers, data.reasons)
+    return RatingCheck(valid=True, survey_version=instrument.version)

@@ -53,3 +53,8 @@ class RatingRead(msgspec.Struct):
     submitted_at: datetime
     received_at: datetime
     suspected_repeat: bool
+
+
+class RatingCheck(msgspec.Struct):
+    valid: bool
+    survey_version: int

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_api.complaints.services import flag_rating
 from survey_api.dossiers import tokens
 from survey_api.dossiers.models import Dossier, RatingToken
 from survey_api.errors import Conflict, Gone, InvalidInput, NotFound
-from survey_api.kiosks.models import Kiosk
+from survey_api.kiosks.services import KioskSnapshot
 from survey_api.org.models import Centre, Counter, Staff
+from survey_api.ratings.ingest import Pending, RatingWriter, write_batch
 from survey_api.ratings.models import Rating, Survey
 from survey_api.ratings.schemas import RatingCreate, RatingRead
-from survey_api.ratings.surveys import active_instrument
-from survey_api.reports.rollups import Rollups
+from survey_api.ratings.surveys import active_instrument, cached_instrument
 from survey_api.settings import Settings
 
 MAX_CLOCK_SKEW = timedelta(days=1)
+_staff_cache: dict[str, tuple[float, tuple[uuid.UUID, uuid.UUID, uuid.UUID | None] | None]] = {}
 
 
 def body_hash(data: RatingCreate) -> str:
@@ -93,28 +93,27 @@ class RatingService:
         return await self._insert(values, data)
 
     # -- kiosk ---------------------------------------------------------------------------------------
-    async def submit_from_kiosk(self, kiosk: Kiosk, data: RatingCreate) -> tuple[Rating, bool]:
-        """A kiosk rating, attributed to the kiosk's centre and counter and the staff member on duty."""
+    async def submit_from_kiosk(
+        self, kiosk: KioskSnapshot, data: RatingCreate, writer: RatingWriter | None = None
+    ) -> tuple[RatingRead, bool]:
+        """A kiosk rating, attributed to the kiosk's centre and counter and the staff member on duty.
+
+        With a ``writer`` the rating joins the next group commit; the answer waits until it is committed.
+        Nothing here touches the database unless ``staff_code`` names someone not seen for a while.
+        """
         if data.token is not None:
             raise InvalidInput("A kiosk rating carries no QR token", field="token")
-        replay = await self._replay(data)
-        if replay is not None:
-            return replay, False
-        instrument = await active_instrument(self.session)
+        instrument = await cached_instrument(self.session)
         instrument.check(data.answers, data.reasons)
-        staff_id = kiosk.staff_on_duty_id
-        agency_id = None
+        staff_id, staff_code, agency_id = kiosk.staff_id, kiosk.staff_code, kiosk.staff_agency_id
         if data.staff_code is not None:
-            staff = await self.session.scalar(select(Staff).where(Staff.code == data.staff_code))
-            if staff is None or staff.centre_id != kiosk.centre_id:
+            staff = await self._staff(data.staff_code)
+            if staff is None or staff[1] != kiosk.centre_id:
                 raise InvalidInput(f"No staff member {data.staff_code!r} at this centre", field="staff_code")
-            staff_id, agency_id = staff.id, staff.agency_id
-        elif kiosk.staff_on_duty is not None:
-            agency_id = kiosk.staff_on_duty.agency_id
-        if agency_id is None and kiosk.counter is not None:
-            agency_id = kiosk.counter.agency_id
-        now = datetime.now(UTC)
-        values = self._values(data, instrument.id, "kiosk", now)
+            staff_id, staff_code, agency_id = staff[0], data.staff_code, staff[2]
+        if agency_id is None:
+            agency_id = kiosk.counter_agency_id
+        values = self._values(data, instrument.id, "kiosk", datetime.now(UTC))
         values.update(
             centre_id=kiosk.centre_id,
             counter_id=kiosk.counter_id,
@@ -122,24 +121,52 @@ class RatingService:
             agency_id=agency_id,
             kiosk_id=kiosk.id,
         )
-        values["suspected_repeat"] = await self._too_soon(kiosk, data.id, values["submitted_at"])
-        return await self._insert(values, data)
-
-    async def _too_soon(self, kiosk: Kiosk, rating_id: uuid.UUID, at: datetime) -> bool:
-        """Another tap from the same device within the minimum interval (by the device's clock)."""
-        gap = timedelta(seconds=self.settings.kiosk_min_interval_seconds)
-        if not gap:
-            return False
-        neighbour = await self.session.scalar(
-            select(Rating.id)
-            .where(
-                Rating.kiosk_id == kiosk.id,
-                Rating.id != rating_id,
-                and_(Rating.submitted_at > at - gap, Rating.submitted_at < at + gap),
-            )
-            .limit(1)
+        if writer is not None:
+            created = await writer.submit(values)
+        else:
+            (result,) = await write_batch(self.session, self.settings, [Pending(values)])
+            if isinstance(result, Exception):
+                raise result
+            created = result
+        if not created:
+            stored = await self.session.get(Rating, data.id, populate_existing=True)
+            assert stored is not None
+            return await self.read(stored), False
+        read = RatingRead(
+            id=data.id,
+            channel="kiosk",
+            centre_code=kiosk.centre_code,
+            counter_code=kiosk.counter_code,
+            staff_code=staff_code,
+            dossier_code=None,
+            overall=data.overall,
+            answers=values["answers"],
+            reasons=values["reasons"],
+            comment=values["comment"],
+            language=data.language,
+            survey_version=instrument.version,
+            submitted_at=values["submitted_at"],
+            received_at=values["received_at"],
+            suspected_repeat=values["suspected_repeat"],
         )
-        return neighbour is not None
+        return read, True
+
+    async def _staff(self, code: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID | None] | None:
+        """(id, centre, agency) of an active staff member, remembered for a minute."""
+        now = time.monotonic()
+        hit = _staff_cache.get(code)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        row = (
+            await self.session.execute(
+                select(Staff.id, Staff.centre_id, Staff.agency_id).where(Staff.code == code, Staff.active.is_(True))
+            )
+        ).first()
+        found = (row.id, row.centre_id, row.agency_id) if row else None
+        if len(_staff_cache) > 50_000:
+            _staff_cache.clear()
+        _staff_cache[code] = (now + 60.0, found)
+        return found
 
     # -- shared --------------------------------------------------------------------------------------
     def _values(self, data: RatingCreate, survey_id: Any, channel: str, now: datetime) -> dict[str, Any]:
@@ -177,25 +204,13 @@ class RatingService:
         return stored
 
     async def _insert(self, values: dict[str, Any], data: RatingCreate) -> tuple[Rating, bool]:
-        """Insert unless the id exists (a concurrent retry): then it is a replay or a conflict.
-
-        A new rating is added to the rollups in the same transaction, so figures never miss or double it.
-        """
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        result = await self.session.execute(
-            insert(Rating).values(**values).on_conflict_do_nothing(index_elements=["id"])
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            replay = await self._replay(data)
-            if replay is None:  # pragma: no cover - the conflicting row vanished: cannot happen without deletes
-                raise Conflict("The rating could not be stored; try again", field="id")
-            return replay, False
-        await Rollups(self.session, self.settings.timezone).add_rating(values)
-        rating = await self.session.get(Rating, data.id)
+        """Store one rating through the same code as the group commit (rollups and flags included)."""
+        (result,) = await write_batch(self.session, self.settings, [Pending(values)])
+        if isinstance(result, Exception):
+            raise result
+        rating = await self.session.get(Rating, data.id, populate_existing=True)
         assert rating is not None
-        await flag_rating(self.session, rating, self.settings)
-        return rating, True
+        return rating, result
 
     async def read(self, rating: Rating) -> RatingRead:
         async def code(model: type[Any], key: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,8 @@ class Instrument:
 
 
 _cache: dict[Any, Instrument] = {}
+_active: dict[str, tuple[float, Instrument]] = {}
+ACTIVE_CACHE_SECONDS = 30.0
 
 
 async def active_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> Instrument:
@@ -69,4 +72,15 @@ async def active_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> 
     instrument = _cache.get(row.id)
     if instrument is None:
         instrument = _cache[row.id] = Instrument(row.id, row.code, row.version, row.definition)
+    return instrument
+
+
+async def cached_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> Instrument:
+    """``active_instrument`` remembered for half a minute per process (the hot path asks on every rating)."""
+    hit = _active.get(code)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    instrument = await active_instrument(session, code)
+    _active[code] = (now + ACTIVE_CACHE_SECONDS, instrument)
     return instrument

@@ -76,25 +76,46 @@ class Rollups:
 
     async def add_rating(self, values: dict[str, Any]) -> None:
         """Count one stored rating (not a suspected repeat) on its local day."""
-        if values.get("suspected_repeat"):
-            return
-        key = _key(
-            local_day(values["submitted_at"], self.tz),
-            values["centre_id"],
-            values.get("counter_id"),
-            values.get("staff_id"),
-            values.get("agency_id"),
-            values.get("procedure_id"),
-            values["channel"],
-        )
-        deltas = {f"n{values['overall']}": 1, "rated_dossiers": 1 if values.get("dossier_id") else 0}
-        await self._bump(key, deltas)
-        month = month_of(key.day)
-        for reason in values.get("reasons") or ():
+        await self.add_ratings([values])
+
+    async def add_ratings(self, ratings: list[dict[str, Any]]) -> None:
+        """Count stored ratings; each rollup row is written once however many ratings it gains."""
+        days: Tally[tuple[DayKey, str]] = Tally()
+        reasons: Tally[tuple[uuid.UUID, date, str]] = Tally()
+        for values in ratings:
+            if values.get("suspected_repeat"):
+                continue
+            key = _key(
+                local_day(values["submitted_at"], self.tz),
+                values["centre_id"],
+                values.get("counter_id"),
+                values.get("staff_id"),
+                values.get("agency_id"),
+                values.get("procedure_id"),
+                values["channel"],
+            )
+            days[(key, f"n{values['overall']}")] += 1
+            if values.get("dossier_id"):
+                days[(key, "rated_dossiers")] += 1
+            for reason in values.get("reasons") or ():
+                reasons[(key.centre_id, month_of(key.day), reason)] += 1
+        by_key: dict[DayKey, dict[str, int]] = {}
+        for (key, counter), count in days.items():
+            by_key.setdefault(key, {})[counter] = count
+        months: dict[tuple[uuid.UUID, date, str, str], Tally[str]] = {}
+        for key, deltas in by_key.items():
+            await self._upsert(RollupDay.__table__, {name: getattr(key, name) for name in DAY_KEY}, deltas)
+            for month, dim, dim_key in key.month_rows():
+                months.setdefault((key.centre_id, month, dim, dim_key), Tally()).update(deltas)
+        for (centre_id, month, dim, dim_key), deltas in months.items():
             await self._upsert(
-                ReasonMonth.__table__,
-                {"centre_id": key.centre_id, "month": month, "reason": reason},
-                {"count": 1},
+                RollupMonth.__table__,
+                {"centre_id": centre_id, "month": month, "dim": dim, "key": dim_key},
+                dict(deltas),
+            )
+        for (centre_id, month, reason), count in reasons.items():
+            await self._upsert(
+                ReasonMonth.__table__, {"centre_id": centre_id, "month": month, "reason": reason}, {"count": count}
             )
 
     async def replace_dossier(self, before: Sequence[tuple[DayKey, str]], after: Sequence[tuple[DayKey, str]]) -> None:

@@ -1,0 +1,206 @@
+"""Group commit for kiosk ratings: the ratings waiting at any moment are written in one transaction.
+
+Each request puts its rating on a queue and waits; one writer task takes everything queued (up to
+``max_batch``), inserts it with one statement, updates the rollups once per key, commits, and only then
+answers every request of the batch. Under load batches grow by themselves; when idle a rating is written at
+once (no timer to wait for). If a batch fails, its ratings are retried one by one, so a bad row cannot sink the
+others. On shutdown the queue is drained before the database is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.errors import Conflict
+from survey_api.ratings.models import Rating
+from survey_api.reports.rollups import Rollups
+from survey_api.settings import Settings
+
+logger = logging.getLogger("survey_api.ingest")
+
+FlagHook = Callable[[AsyncSession, list[uuid.UUID]], Any]
+
+
+@dataclass(slots=True)
+class Pending:
+    values: dict[str, Any]
+    future: asyncio.Future[bool] | None = field(default=None)
+
+
+async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pending]) -> list[bool | Exception]:
+    """Store a batch in the caller's transaction. For each rating: True (new), False (a replay of the same
+    body) or the error to answer (a different body under an existing id). The caller commits."""
+    results: list[bool | Exception] = [False] * len(batch)
+    first_by_id: dict[uuid.UUID, int] = {}
+    for index, pending in enumerate(batch):
+        first = first_by_id.setdefault(pending.values["id"], index)
+        if first != index:  # the same id twice in one batch: a retry that overtook its own answer
+            same = batch[first].values["body_hash"] == pending.values["body_hash"]
+            results[index] = (
+                False if same else Conflict("A different rating was already stored with this id", field="id")
+            )
+    unique = [batch[i] for i in sorted(first_by_id.values())]
+    await _mark_repeats(session, settings, unique)
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Rating)
+        .values([p.values for p in unique])
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(Rating.id)
+    )
+    inserted = set((await session.execute(statement)).scalars())
+    missing = [p.values["id"] for p in unique if p.values["id"] not in inserted]
+    stored_hash: dict[uuid.UUID, str] = {}
+    if missing:
+        rows = await session.execute(select(Rating.id, Rating.body_hash).where(Rating.id.in_(missing)))
+        stored_hash = {row.id: row.body_hash for row in rows}
+    for pending in unique:
+        index = first_by_id[pending.values["id"]]
+        rating_id = pending.values["id"]
+        if rating_id in inserted:
+            results[index] = True
+        elif stored_hash.get(rating_id) == pending.values["body_hash"]:
+            results[index] = False
+        else:
+            results[index] = Conflict("A different rating was already stored with this id", field="id")
+
+    new = [p.values for p in unique if p.values["id"] in inserted]
+    await Rollups(session, settings.timezone).add_ratings(new)
+    to_flag = [v["id"] for v in new if not v["suspected_repeat"] and (v["overall"] <= 2 or v["reasons"])]
+    if to_flag:
+        from survey_api.complaints.services import flag_rating  # flags belong to complaints
+
+        for rating_id in to_flag:
+            rating = await session.get(Rating, rating_id)
+            if rating is not None:
+                await flag_rating(session, rating, settings)
+    return results
+
+
+async def _mark_repeats(session: AsyncSession, settings: Settings, batch: list[Pending]) -> None:
+    """A kiosk tap closer than the minimum interval to another of the same device (by the device's clock)."""
+    gap = timedelta(seconds=settings.kiosk_min_interval_seconds)
+    kiosks = {p.values["kiosk_id"] for p in batch if p.values.get("kiosk_id")}
+    if not gap or not kiosks:
+        return
+    times = [p.values["submitted_at"] for p in batch]
+    rows = await session.execute(
+        select(Rating.kiosk_id, Rating.submitted_at).where(
+            Rating.kiosk_id.in_(kiosks),
+            Rating.submitted_at > min(times) - gap,
+            Rating.submitted_at < max(times) + gap,
+        )
+    )
+    seen: dict[uuid.UUID, list[datetime]] = {k: [] for k in kiosks}
+    for row in rows:
+        bisect.insort(seen[row.kiosk_id], row.submitted_at)
+    for pending in batch:
+        kiosk = pending.values.get("kiosk_id")
+        if kiosk is None:
+            continue
+        at = pending.values["submitted_at"]
+        near = seen[kiosk]
+        i = bisect.bisect_left(near, at)
+        close = (i < len(near) and near[i] - at < gap) or (i > 0 and at - near[i - 1] < gap)
+        pending.values["suspected_repeat"] = bool(close)
+        bisect.insort(near, at)
+
+
+class RatingWriter:
+    """The queue and the writer task (one per process)."""
+
+    def __init__(self, session_factory: Callable[[], Any], settings: Settings, max_batch: int = 400) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.max_batch = max_batch
+        self.queue: asyncio.Queue[Pending | None] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.written = 0
+
+    async def submit(self, values: dict[str, Any]) -> bool:
+        """Queue a rating and wait until its batch is committed. True if new, False for a replay."""
+        if self.task is None or self.task.done():
+            raise RuntimeError("the rating writer is not running")
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait(Pending(values, future))
+        return await future
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name="rating-writer")
+
+    async def stop(self) -> None:
+        """Write everything queued, then stop."""
+        if self.task is None:
+            return
+        self.queue.put_nowait(None)
+        await self.task
+
+    async def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            item = await self.queue.get()
+            if item is None:
+                break
+            batch = [item]
+            while len(batch) < self.max_batch and not self.queue.empty():
+                more = self.queue.get_nowait()
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            await self._write(batch)
+
+    async def _write(self, batch: list[Pending]) -> None:
+        try:
+            async with self.session_factory() as session:
+                results = await write_batch(session, self.settings, batch)
+                await session.commit()
+        except Exception:  # a bad row or a lost connection: try each rating on its own
+            logger.warning("a batch of %d ratings failed; writing them one by one", len(batch), exc_info=True)
+            results = [await self._write_one(p) for p in batch]
+        self.batches += 1
+        for pending, result in zip(batch, results, strict=True):
+            if pending.future is None or pending.future.done():
+                continue
+            if isinstance(result, Exception):
+                pending.future.set_exception(result)
+            else:
+                self.written += int(result)
+                pending.future.set_result(result)
+
+    async def _write_one(self, pending: Pending) -> bool | Exception:
+        try:
+            async with self.session_factory() as session:
+                (result,) = await write_batch(session, self.settings, [pending])
+                await session.commit()
+                return result
+        except Exception as exc:
+            logger.exception("could not store rating %s", pending.values.get("id"))
+            return exc
+
+
+@asynccontextmanager
+async def rating_writer(app: Any) -> AsyncIterator[None]:
+    """Lifespan: start the writer with the app, drain it on shutdown."""
+    writer = RatingWriter(app.state.alchemy.get_session, app.state.settings)
+    await writer.start()
+    app.state.rating_writer = writer
+    try:
+        yield
+    finally:
+        await writer.stop()
