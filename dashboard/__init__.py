@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE_DIRS = [Path(__file__).parent / "templates"]
-STATIC_DIRS: list[Path] = []
+STATIC_DIRS = [Path(__file__).parent / "static"]
 
 
 def routes() -> list[Any]:
