@@ -11,8 +11,11 @@ from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
 
+from dashboard import messages
 from survey_api.i18n import LOCALES, format_int, format_pct, translate
 from survey_api.reports.schemas import ReportRow
+
+del messages  # imported for its texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +59,18 @@ def parse_sort(value: str | None, default: str = DEFAULT_SORT) -> tuple[str, boo
     return key, descending
 
 
-def _text_key(text: str) -> str:
-    """Vietnamese names compared without tone marks first (Đ sorts with D), then exactly."""
-    folded = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0301": 2, "\u0303": 3, "\u0309": 4, "\u0323": 5}  # huyền, sắc, ngã, hỏi, nặng
+
+
+def _text_key(text: str) -> tuple[list[tuple[int, str]], list[int]]:
+    """Vietnamese alphabetical order: letters first (a ă â b … d đ …), tone marks only to break ties."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    letters = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    tones = [_TONES[ch] for ch in decomposed if ch in _TONES]
+    return [
+        (_ALPHABET.find(ch) if ch in _ALPHABET else -1 if ch.isspace() else 100 + ord(ch), ch) for ch in letters
+    ], tones
 
 
 def sort_rows(rows: Sequence[ReportRow], key: str, descending: bool) -> list[ReportRow]:
@@ -70,7 +81,7 @@ def sort_rows(rows: Sequence[ReportRow], key: str, descending: bool) -> list[Rep
 
     def order(row: ReportRow) -> Any:
         value = column.value(row)
-        return (_text_key(value), value) if column.kind == "text" else value
+        return _text_key(value) if column.kind == "text" else value
 
     return sorted(present, key=order, reverse=descending) + missing
 
