@@ -412,7 +412,7 @@ def test_kiosk_starts_from_its_service_worker_after_a_browser_restart_offline(
     context = launch()
     page = context.new_page()
     open_kiosk(page, token)
-    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated"
+    assert page.evaluate(ACTIVATED) == "activated"
     context.set_offline(True)
     tap_and_send(page, "Hài lòng")
     tap_and_send(page, "Rất hài lòng")
@@ -424,6 +424,8 @@ def test_kiosk_starts_from_its_service_worker_after_a_browser_restart_offline(
     context = launch()
     context.set_offline(True)
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     response = page.goto("/kiosk/")
     assert response is not None
     assert response.from_service_worker
@@ -435,8 +437,15 @@ def test_kiosk_starts_from_its_service_worker_after_a_browser_restart_offline(
 
     context.set_offline(False)
     expect(queue_mark(page)).to_have_text("Đã gửi hết", timeout=15_000)
-    assert sorted(r.overall for r in stored_ratings(e2e_database)) == [4, 5]
+    assert sorted(r.overall for r in stored_ratings(e2e_database)) == [4, 5], console
     context.close()
+
+
+ACTIVATED = """async () => {
+    const worker = (await navigator.serviceWorker.ready).active;
+    while (worker.state !== "activated") await new Promise((done) => worker.addEventListener("statechange", done));
+    return worker.state;
+}"""
 
 
 def kiosk_page_loads(folder: Path) -> int:
@@ -465,7 +474,9 @@ def test_director_pairs_a_kiosk_on_the_dashboard_and_the_tablet_opens_its_link(
     assert link.startswith(f"{live_server}/kiosk/?pair=hk_")
 
     tablet = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800}).new_page()
-    tablet.goto(link)
+    with tablet.expect_response("**/api/v1/kiosk/heartbeat") as beat:
+        tablet.goto(link)
+    assert beat.value.status == 204
     expect(tablet.get_by_role("heading", name=QUESTION)).to_be_visible()
     expect(tablet.locator("#counter-name")).to_have_text("Quầy 4 - Tư pháp")
     tablet.context.close()
