@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ class KioskSnapshot:
 
 
 _snapshots: dict[str, tuple[float, KioskSnapshot | None]] = {}
+_filling: dict[str, asyncio.Lock] = {}
 
 
 def forget_kiosk(kiosk_id: uuid.UUID) -> None:
@@ -116,16 +118,20 @@ class KioskService:
     async def snapshot_for_token(self, token: str) -> KioskSnapshot | None:
         """The kiosk a token belongs to, remembered for a few seconds."""
         digest = security.token_digest(token)
-        now = time.monotonic()
         hit = _snapshots.get(digest)
-        if hit is not None and hit[0] > now:
+        if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-        kiosk = await self.authenticate(token)
-        snapshot = KioskSnapshot.of(kiosk) if kiosk is not None else None
-        if len(_snapshots) > 10_000:
-            _snapshots.clear()
-        _snapshots[digest] = (now + AUTH_CACHE_SECONDS, snapshot)
-        return snapshot
+        async with _filling.setdefault(digest, asyncio.Lock()):  # one look-up however many requests wait
+            hit = _snapshots.get(digest)
+            if hit is not None and hit[0] > time.monotonic():
+                return hit[1]
+            kiosk = await self.authenticate(token)
+            snapshot = KioskSnapshot.of(kiosk) if kiosk is not None else None
+            if len(_snapshots) > 10_000:
+                _snapshots.clear()
+                _filling.clear()
+            _snapshots[digest] = (time.monotonic() + AUTH_CACHE_SECONDS, snapshot)
+            return snapshot
 
     async def list(self, scope: Scope) -> list[Kiosk]:
         query = select(Kiosk).order_by(Kiosk.name)

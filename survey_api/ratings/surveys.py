@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,7 @@ class Instrument:
 _cache: dict[Any, Instrument] = {}
 _active: dict[str, tuple[float, Instrument]] = {}
 ACTIVE_CACHE_SECONDS = 30.0
+_filling: dict[str, asyncio.Lock] = {}
 
 
 async def active_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> Instrument:
@@ -78,9 +80,12 @@ async def active_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> 
 async def cached_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> Instrument:
     """``active_instrument`` remembered for half a minute per process (the hot path asks on every rating)."""
     hit = _active.get(code)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
+    if hit is not None and hit[0] > time.monotonic():
         return hit[1]
-    instrument = await active_instrument(session, code)
-    _active[code] = (now + ACTIVE_CACHE_SECONDS, instrument)
-    return instrument
+    async with _filling.setdefault(code, asyncio.Lock()):  # one look-up however many requests wait
+        hit = _active.get(code)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        instrument = await active_instrument(session, code)
+        _active[code] = (time.monotonic() + ACTIVE_CACHE_SECONDS, instrument)
+        return instrument

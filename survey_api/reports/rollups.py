@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, and_, delete, func, literal, select, text
+from sqlalchemy import Table, and_, case, delete, func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -252,15 +252,21 @@ async def rebuild(session: AsyncSession, tz: str, date_from: date | None = None,
         )
     )
 
-    # Dossiers: timeliness needs the paused intervals, so they are judged here, streamed in batches.
-    dossiers = await session.stream_scalars(
-        select(Dossier)
-        .where(Dossier.resolved_at.is_not(None) | Dossier.returned_at.is_not(None))
+    # Dossiers: returns, and the timeliness of those never paused, are counted in the database (local
+    # dates compared); the few with paused intervals are judged here, streamed.
+    await _dossiers_in_sql(session, dialect, tz, in_range)
+    d = Dossier.__table__.c
+    paused = await session.stream(
+        select(
+            d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel,
+            d.status, d.due_at, d.resolved_at, d.paused, literal(None).label("returned_at"),
+        )
+        .where(d.resolved_at.is_not(None), _has_pauses(d.paused, dialect))
         .execution_options(yield_per=5000)
-    )
+    )  # fmt: skip
     tally: Tally[tuple[DayKey, str]] = Tally()
-    async for dossier in dossiers:
-        for key, counter in dossier_counts(dossier, tz):
+    async for row in paused:
+        for key, counter in dossier_counts(row, tz):  # type: ignore[arg-type]
             if (start is None or key.day >= start) and (end is None or key.day < end):
                 tally[(key, counter)] += 1
     await _merge_day_counts(session, tally)
@@ -274,6 +280,61 @@ async def rebuild(session: AsyncSession, tz: str, date_from: date | None = None,
         )
         or 0
     )
+
+
+def _has_pauses(column: Any, dialect: str) -> Any:
+    length = func.jsonb_array_length(column) if dialect == "postgresql" else func.json_array_length(column)
+    return length > 0
+
+
+async def _dossiers_in_sql(session: AsyncSession, dialect: str, tz: str, in_range: Any) -> None:
+    """Returned dossiers by return day, and never-paused resolved dossiers by resolution day (early when
+    resolved on an earlier local day than due, on time on the same day, late after)."""
+    d = Dossier.__table__.c
+    table = RollupDay.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    nil = literal(NIL, table.c.counter_id.type)
+    keys = [
+        d.centre_id,
+        func.coalesce(d.counter_id, nil),
+        func.coalesce(d.staff_id, nil),
+        func.coalesce(d.agency_id, nil),
+        func.coalesce(d.procedure_id, nil),
+        d.channel,
+    ]
+    resolved_day = _local_day_sql(d.resolved_at, dialect, tz)
+    due_day = _local_day_sql(d.due_at, dialect, tz)
+    returned_day = _local_day_sql(d.returned_at, dialect, tz)
+    one = literal(1)
+    zero = literal(0)
+
+    def count_if(condition: Any) -> Any:
+        return func.sum(case((condition, one), else_=zero))
+
+    judged = [count_if(resolved_day < due_day), count_if(resolved_day == due_day), count_if(resolved_day > due_day)]
+    never_paused = [
+        d.resolved_at.is_not(None),
+        d.due_at.is_not(None),
+        d.status.in_(RESOLVED_STATUSES),
+        ~_has_pauses(d.paused, dialect),
+    ]
+    parts = [
+        (resolved_day, [*judged, zero], never_paused),
+        (returned_day, [zero, zero, zero, func.count()], [d.returned_at.is_not(None)]),
+    ]
+    names = ["centre_id", "counter_id", "staff_id", "agency_id", "procedure_id", "channel", "day"]
+    counters = ["early", "on_time", "late", "returned"]
+    for day, sums, conditions in parts:
+        grouped = (
+            select(*keys, day.label("day"), *(value.label(name) for value, name in zip(sums, counters, strict=True)))
+            .where(*conditions, in_range(day))
+            .group_by(*keys, day)
+        )
+        statement = insert(table).from_select([*names, *counters], grouped)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(DAY_KEY), set_={c: table.c[c] + statement.excluded[c] for c in counters}
+        )
+        await session.execute(statement)
 
 
 async def _merge_day_counts(session: AsyncSession, tally: Tally[tuple[DayKey, str]]) -> None:
