@@ -26,6 +26,8 @@ from tests.conftest import TEST_SECRET, run_async
 from tests.e2e.conftest import CHROMIUM, assert_accessible, screenshot
 
 pytestmark = pytest.mark.e2e
+# Every tap is committed to disk (IndexedDB, strict durability) before the next screen: allow a busy machine time.
+expect.set_options(timeout=10_000)
 
 CENTRE = "Trung tâm Giải quyết thủ tục hành chính tỉnh Cà Mau"
 COUNTER = "Quầy 1 - Đất đai"
