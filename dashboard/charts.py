@@ -61,6 +61,15 @@ def _layout(fig: go.Figure, lang: str, height: int, **extra: object) -> go.Figur
     return fig
 
 
+def _alternating(xs: Sequence[float]) -> list[str]:
+    """Labels above and below in turn along the x axis, so neighbouring bubbles' names do not collide."""
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    positions = [""] * len(xs)
+    for rank, index in enumerate(order):
+        positions[index] = "top center" if rank % 2 == 0 else "bottom center"
+    return positions
+
+
 def _value_format(is_score: bool) -> tuple[str, str]:
     """(tick suffix, hover number format) for a percentage or a 1–5 score."""
     return ("", ".2f") if is_score else ("%", ".2f")
@@ -135,7 +144,7 @@ def satisfaction_against_late(
             customdata=[p[3] for p in points],
             mode="markers+text",
             texttemplate=[short_name(p[0]) for p in points],
-            textposition="top center",
+            textposition=_alternating([p[2] for p in points]),
             textfont={"size": 11, "color": "#333"},
             marker={
                 "size": [p[3] for p in points],

@@ -141,7 +141,7 @@ class DashboardPages(Controller):
             return [(c, CHANNEL_NAMES[c].get(lang, CHANNEL_NAMES[c]["vi"])) for c in codes]
 
         return {
-            "units": await visible("units"),
+            "units": sorted(await visible("units"), key=lambda unit: unit.path),  # as a tree
             "agencies": await visible("agencies"),
             "procedures": await visible("procedures"),
             "rating_channels": channels(RATING_CHANNELS),
@@ -214,7 +214,7 @@ class DashboardPages(Controller):
         by_month = await reports.satisfaction(dataclasses.replace(query, group_by=("month",)))
         axis = {"top2": "chart.satisfaction_axis", "not_dissatisfied": "chart.not_dissatisfied_axis"}
         fig = charts.satisfaction_by_month(
-            [row.name[0] for row in by_month.rows],
+            [f"{row.key[0][5:7]}/{row.key[0][:4]}" for row in by_month.rows],  # 2026-06 → 06/2026
             [row.satisfaction_pct if row.ratings else None for row in by_month.rows],
             [row.ratings for row in by_month.rows],
             x_title=translate("chart.month", lang),

@@ -13,9 +13,10 @@ from survey_api import db
 from survey_api.demo import DEMO_PASSWORD, load_demo_activity
 from survey_api.settings import Settings
 from tests.conftest import TEST_SECRET, run_async
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import assert_accessible, screenshot
 
 pytestmark = pytest.mark.e2e
+DRAWN = 20_000  # ms: the first page parses plotly.js (4.6 MB) before it draws
 
 
 async def _add_activity(url: str) -> None:
@@ -45,7 +46,7 @@ def test_dashboard_draws_the_charts_from_local_plotly(page: Any, live_server: st
     _login(page, "tinh")
     expect(page.get_by_role("heading", name="Mức độ hài lòng và tiến độ giải quyết hồ sơ")).to_be_visible()
     for chart in ("fig-month", "fig-bubble", "fig-timeliness", "fig-levels", "fig-reasons"):
-        expect(page.locator(f"#{chart} .main-svg").first).to_be_visible()
+        expect(page.locator(f"#{chart} .main-svg").first).to_be_visible(timeout=DRAWN)
     expect(page.locator("[data-figure=satisfaction]")).to_have_text(re.compile(r"^\d{2},\d{2}%$"))
     expect(page.locator("[data-figure=ratings]")).to_have_text(re.compile(r"^\d\.\d{3}$"))
     screenshot(page, "dashboard-overview")
@@ -59,7 +60,7 @@ def test_dashboard_draws_the_charts_from_local_plotly(page: Any, live_server: st
 
     page.locator("#centres").get_by_role("link", name="Bộ phận Một cửa huyện Cái Nước").click()
     expect(page.get_by_role("heading", name="Chi tiết: Bộ phận Một cửa huyện Cái Nước")).to_be_visible()
-    expect(page.locator("#fig-month .main-svg").first).to_be_visible()
+    expect(page.locator("#fig-month .main-svg").first).to_be_visible(timeout=DRAWN)
     expect(page.locator("#staff tbody tr")).to_have_count(2)
     screenshot(page, "dashboard-centre")
 
@@ -73,3 +74,14 @@ def test_printable_report_reads_like_the_province_form(page: Any, demo_activity:
     page.emulate_media(media="print")
     expect(page.locator("header.top")).to_be_hidden()
     screenshot(page, "dashboard-report-print")
+
+
+def test_dashboard_pages_have_no_serious_accessibility_problem(page: Any, demo_activity: None, axe_script: Any) -> None:
+    _login(page, "tinh")
+    expect(page.locator("#fig-month .main-svg").first).to_be_visible(timeout=DRAWN)
+    assert_accessible(page, axe_script)
+    page.goto("/dashboard/centres/MC-964")
+    expect(page.locator("#fig-month .main-svg").first).to_be_visible(timeout=DRAWN)
+    assert_accessible(page, axe_script)
+    page.goto("/dashboard/report")
+    assert_accessible(page, axe_script)

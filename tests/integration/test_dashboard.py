@@ -184,7 +184,7 @@ async def test_charts_are_plotly_json_with_the_figures_and_vietnamese_axes(
     found = figures(html)
     assert set(found) == {"fig-month", "fig-bubble", "fig-timeliness", "fig-levels", "fig-reasons"}
     month = found["fig-month"]
-    assert month["data"][0]["x"] == ["Tháng 06/2026"]
+    assert month["data"][0]["x"] == ["06/2026"]
     assert month["data"][0]["y"] == [84.21]
     assert month["layout"]["yaxis"]["title"]["text"] == "Tỷ lệ hài lòng (%)"
     assert month["layout"]["separators"] == ",."

@@ -40,7 +40,7 @@ def row(name: str, ratings: int, pct: float | None, late_pct: float | None = Non
 
 def test_satisfaction_by_month_is_one_line_with_vietnamese_axes() -> None:
     fig = charts.satisfaction_by_month(
-        ["Tháng 06/2026", "Tháng 07/2026", "Tháng 08/2026"],
+        ["06/2026", "07/2026", "08/2026"],
         [98.87, None, 97.9],
         [6284, 0, 1082],
         x_title="Tháng",
@@ -84,6 +84,7 @@ def test_bubbles_place_centres_by_late_share_and_satisfaction_sized_by_ratings()
     assert list(trace.marker.size) == [1082, 850]
     assert trace.marker.sizemode == "area"
     assert list(trace.texttemplate) == ["Huyện Cái Nước", "Huyện Năm Căn"]
+    assert list(trace.textposition) == ["top center", "bottom center"]
     assert fig.layout.xaxis.title.text == "Tỷ lệ hồ sơ trễ hạn (%)"
     assert fig.layout.yaxis.title.text == "Tỷ lệ hài lòng (%)"
 
