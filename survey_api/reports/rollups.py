@@ -356,12 +356,12 @@ async def _merge_day_counts(session: AsyncSession, tally: Tally[tuple[DayKey, st
 
 
 async def _flush_day(session: AsyncSession, insert: Any, table: Table, batch: list[dict[str, Any]]) -> None:
-    statement = insert(table).values(batch)
+    statement = insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=list(DAY_KEY),
         set_={c: table.c[c] + statement.excluded[c] for c in ("early", "on_time", "late", "returned")},
     )
-    await session.execute(statement)
+    await session.execute(statement, batch)  # executemany: one statement compiled, many parameter rows
 
 
 async def _months_from_days(session: AsyncSession, dialect: str, in_range: Any) -> None:
@@ -420,14 +420,19 @@ async def _reasons(session: AsyncSession, dialect: str, tz: str, start: date | N
                    reason.value AS reason
             FROM rating r, json_each(r.reasons) AS reason
             WHERE NOT r.suspected_repeat"""  # noqa: S608 - the offset is an integer computed here
+    # PostgreSQL needs the parameters' type; SQLite keeps dates as ISO text (a CAST would make them numbers).
+    start_sql, end_sql = (
+        ("CAST(:start AS DATE)", "CAST(:end AS DATE)") if dialect == "postgresql" else (":start", ":end")
+    )
     sql = text(
         "INSERT INTO rollup_reason_month (centre_id, month, reason, count) "  # noqa: S608 - no input in the text
         f"SELECT centre_id, month, reason, count(*) FROM ({inner}) AS chosen "
-        "WHERE (CAST(:start AS DATE) IS NULL OR month >= CAST(:start AS DATE)) "
-        "AND (CAST(:end AS DATE) IS NULL OR month < CAST(:end AS DATE)) "
+        f"WHERE ({start_sql} IS NULL OR month >= {start_sql}) AND ({end_sql} IS NULL OR month < {end_sql}) "
         "GROUP BY centre_id, month, reason"
     )
     params: dict[str, Any] = {"start": start, "end": end}
+    if dialect != "postgresql":
+        params = {k: v.isoformat() if v else None for k, v in params.items()}
     if dialect == "postgresql":
         params["tz"] = tz
     await session.execute(sql, params)

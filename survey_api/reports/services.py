@@ -199,14 +199,29 @@ class ReportService:
             if centre_id is None:
                 raise NotFound(f"No centre with code {query.centre!r}", field="centre")
             conditions.append(Centre.id == centre_id)
-        centres = list(await self.session.scalars(select(Centre).where(*conditions)))
-        codes = {code for c in centres for code in c.unit.path.strip("/").split("/")}
-        units = {u.code: u for u in await self.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(codes)))}
+        self._centre_ids = select(Centre.id).where(*conditions)
+        centres = (
+            await self.session.execute(
+                select(Centre.id, Centre.code, Centre.name, AdminUnit.path)
+                .join(AdminUnit, AdminUnit.id == Centre.unit_id)
+                .where(*conditions)
+            )
+        ).all()
+        # Every province and district, and the communes that hold a centre: all a centre's chain can name.
+        unit_rows = await self.session.execute(
+            select(AdminUnit.code, AdminUnit.name, AdminUnit.level).where(
+                AdminUnit.level.in_(("province", "district"))
+                | AdminUnit.id.in_(select(Centre.unit_id).where(*conditions))
+            )
+        )
+        units = {row.code: (row.code, row.name, row.level) for row in unit_rows}
         none = NONE_LABEL[query.lang] if query.lang in NONE_LABEL else NONE_LABEL["vi"]
+        self._provinces: dict[str, tuple[str, str]] = {
+            code: (code, name) for code, name, level in units.values() if level == "province"
+        }
         places: dict[uuid.UUID, dict[str, tuple[str, str]]] = {}
         for centre in centres:
-            chain = [units[c] for c in centre.unit.path.strip("/").split("/") if c in units]
-            by_level = {u.level: (u.code, u.name) for u in chain}
+            by_level = {units[c][2]: units[c][:2] for c in centre.path.strip("/").split("/") if c in units}
             places[centre.id] = {
                 "province": by_level.get("province", ("", none)),
                 "district": by_level.get("district", ("", none)),
@@ -222,7 +237,10 @@ class ReportService:
         use_month: bool,
         places: dict[uuid.UUID, Any] | None = None,
     ) -> list[Any]:
-        centres = list((await self._places(query)).keys()) if places is None else list(places)
+        if places is None:
+            await self._places(query)
+        centres = self._centre_ids
+        by_province = "province" in query.group_by and not ({"district", "commune", "centre"} & set(query.group_by))
         time_dim = next((d for d in query.group_by if d in TIME_DIMS), None)
         sums = [func.sum(getattr(RollupDay if not use_month else RollupMonth, c)).label(c) for c in COUNTERS]
         if use_month:
@@ -243,7 +261,7 @@ class ReportService:
             if other and other in filters:
                 value = filters[other]
                 conditions.append(m.key == (str(value) if isinstance(value, uuid.UUID) else value))
-            statement = select(*columns, *sums).where(*conditions).group_by(*columns)
+            statement = self._grouped(columns, sums, conditions, m.centre_id, by_province)
         else:
             d = RollupDay
             columns = [d.centre_id]
@@ -255,14 +273,54 @@ class ReportService:
             conditions = [d.day >= query.date_from, d.day <= query.date_to, d.centre_id.in_(centres)]
             for name, value in filters.items():
                 conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
-            statement = select(*columns, *sums).where(*conditions).group_by(*columns)
+            statement = self._grouped(columns, sums, conditions, d.centre_id, by_province)
         result = await self.session.execute(statement)
         return [row._mapping for row in result]
+
+    def _grouped(
+        self, columns: list[Any], sums: list[Any], conditions: list[Any], centre: Any, by_province: bool
+    ) -> Any:
+        """GROUP BY the columns; by province, centres are folded in the database (the province is the first code
+        of the centre's unit path), so a country-wide view reads one row per province and period."""
+        if not by_province:
+            return select(*columns, *sums).where(*conditions).group_by(*columns)
+        path = AdminUnit.path
+        if self.session.get_bind().dialect.name == "postgresql":
+            province = func.split_part(path, "/", 2)
+        else:
+            province = func.substr(path, 2, func.instr(func.substr(path, 2), "/") - 1)
+        keys = [province.label("province"), *columns[1:]]
+        return (
+            select(*keys, *sums)
+            .join(Centre, Centre.id == centre)
+            .join(AdminUnit, AdminUnit.id == Centre.unit_id)
+            .where(*conditions)
+            .group_by(*keys)
+        )
 
     async def _group_key(
         self, query: ReportQuery, row: Any, places: dict[uuid.UUID, dict[str, tuple[str, str]]], names: _Names
     ) -> tuple[tuple[str, str], ...] | None:
-        place = places.get(row["centre_id"])
+        if "province" in row and "centre_id" not in row:
+            row = _ProvinceRow(row, self._provinces)
+        memo = (
+            row["centre_id"],
+            row.get("period"),
+            row.get("other"),
+            *(row.get(d) for d in query.group_by if d in OTHER_DIMS),
+        )
+        if memo in names.keys:
+            return names.keys[memo]
+        key = await self._compute_key(query, row, places, names)
+        names.keys[memo] = key
+        return key
+
+    async def _compute_key(
+        self, query: ReportQuery, row: Any, places: dict[uuid.UUID, dict[str, tuple[str, str]]], names: _Names
+    ) -> tuple[tuple[str, str], ...] | None:
+        place: dict[str, tuple[str, str]] | None = (
+            {"province": row.place} if isinstance(row, _ProvinceRow) else places.get(row["centre_id"])
+        )
         if place is None:
             return None  # a centre outside the unit or centre asked for
         parts: list[tuple[str, str]] = []
@@ -293,10 +351,17 @@ class ReportService:
             Dossier.resolved_at.is_(None),
             Dossier.status.in_(OPEN_STATUSES),
             Dossier.due_at < now,
-            Dossier.centre_id.in_(list(places)),
+            Dossier.centre_id.in_(self._centre_ids),
         ]
         for name, value in filters.items():
             conditions.append((Dossier.channel if name == "channel" else getattr(Dossier, f"{name}_id")) == value)
+        # Due within the period (a day's margin either side for the time zone; exact days are checked below).
+        conditions.append(
+            Dossier.due_at >= datetime.combine(query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
+        )
+        conditions.append(
+            Dossier.due_at < datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
+        )
         candidates = await self.session.execute(
             select(
                 Dossier.centre_id,
@@ -310,12 +375,13 @@ class ReportService:
             ).where(*conditions)
         )
         for row in candidates:
-            paused = [
-                (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
-                for p in row.paused or []
-            ]
-            if classify(row.due_at, None, now, paused, self.settings.timezone) is not Timeliness.OVERDUE:
-                continue
+            if row.paused:  # paused time moves the due date: judge it properly
+                paused = [
+                    (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
+                    for p in row.paused
+                ]
+                if classify(row.due_at, None, now, paused, self.settings.timezone) is not Timeliness.OVERDUE:
+                    continue
             due_day = local_day(row.due_at, self.settings.timezone)
             if not query.date_from <= due_day <= query.date_to:
                 continue
@@ -355,7 +421,7 @@ class ReportService:
             .outerjoin(Dossier, Dossier.id == Complaint.dossier_id)
             .outerjoin(Flag, Flag.complaint_id == Complaint.id)
             .where(
-                Complaint.centre_id.in_(list(places)),
+                Complaint.centre_id.in_(self._centre_ids),
                 Complaint.submitted_at >= start,
                 Complaint.submitted_at < end,
             )
@@ -420,11 +486,11 @@ class ReportService:
     # -- reasons -------------------------------------------------------------------------------------
     async def top_reasons(self, query: ReportQuery, limit: int = 10) -> list[tuple[str, int]]:
         """The reasons citizens chose most in the period (whole months), for the places asked."""
-        places = await self._places(query)
+        await self._places(query)
         rows = await self.session.execute(
             select(ReasonMonth.reason, func.sum(ReasonMonth.count).label("n"))
             .where(
-                ReasonMonth.centre_id.in_(list(places)),
+                ReasonMonth.centre_id.in_(self._centre_ids),
                 ReasonMonth.month >= query.date_from.replace(day=1),
                 ReasonMonth.month <= query.date_to,
             )
@@ -433,6 +499,16 @@ class ReportService:
             .limit(limit)
         )
         return [(row.reason, int(row.n)) for row in rows]
+
+
+class _ProvinceRow(dict[str, Any]):
+    """A rollup row already summed per province: a stand-in 'centre' whose places all name that province."""
+
+    def __init__(self, row: Any, provinces: dict[str, tuple[str, str]]) -> None:
+        super().__init__(row)
+        code = row["province"]
+        self["centre_id"] = ("province", code)
+        self.place = provinces.get(code, (code, code))
 
 
 class _Fact(dict[str, Any]):
@@ -464,6 +540,8 @@ class _Names:
         self.session = session
         self.lang = lang
         self.cache: dict[tuple[str, str], tuple[str, str]] = {}
+        self.keys: dict[tuple[Any, ...], Any] = {}
+        """Group keys already computed, by (centre, period, dimension values)."""
 
     async def of(self, dim: str, raw: Any) -> tuple[str, str]:
         ident = str(raw) if raw is not None else ""

@@ -1,0 +1,228 @@
+"""Ingest benchmark: durable kiosk ratings per second against the framework's ceiling, on SQLite and PostgreSQL.
+
+For each backend: a fresh database with the demo catalogue and one paired kiosk; the app started as in
+production (uvicorn, 1 worker, uvloop + httptools, production settings) pinned to CPU 0; wrk on CPU 1 with 64
+connections for 10 s against ``POST /api/v1/ratings/validate`` (decodes and checks the same body, writes
+nothing: the ceiling) and then ``POST /api/v1/ratings`` (stores each rating durably: answered after commit).
+Prints ratings/s, p50, p99, the ratio to the ceiling, the server's peak RSS, and checks that every
+acknowledged rating is in the database.
+
+    python bench/ingest.py [--duration 10] [--connections 64] [--backends sqlite,postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from survey_api import db  # noqa: E402
+from survey_api.settings import Settings  # noqa: E402
+
+SECRET = "bench-" + "s" * 48
+PG_ADMIN_URL = os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.40, 50.0, 200.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (Debian package) for the load generator…", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is needed for the ingest benchmark: apt-get install wrk")
+    return found
+
+
+async def prepare(url: str) -> str:
+    """Migrate, load the demo catalogue, pair one kiosk; returns its token."""
+    from survey_api.accounts.scope import Scope
+    from survey_api.demo import load_demo
+    from survey_api.kiosks.services import KioskService
+
+    await asyncio.to_thread(db.upgrade, url)
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    async with config.get_session() as session:
+        await load_demo(session, with_activity=False)
+        _, token = await KioskService(session).create("TTPVHCC-96", "TT96-Q01", "Bench kiosk", Scope(role="admin"))
+        await session.commit()
+    await config.get_engine().dispose()
+    return token
+
+
+async def count_ratings(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from survey_api.ratings.models import Rating
+
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    async with config.get_session() as session:
+        n = int(await session.scalar(select(func.count()).select_from(Rating)) or 0)
+    await config.get_engine().dispose()
+    return n
+
+
+async def pg_database(name: str, drop_only: bool = False) -> str:
+    import asyncpg
+    from sqlalchemy.engine.url import make_url
+
+    admin = make_url(PG_ADMIN_URL)
+    conn = await asyncpg.connect(admin.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if not drop_only:
+            await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_wrk(wrk: str, base: str, path: str, token: str, duration: int, connections: int) -> dict[str, Any]:
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PATH": path}
+    command = [
+        "taskset",
+        "-c",
+        "1",
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-s",
+        str(ROOT / "bench" / "ratings.lua"),
+        base,
+    ]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("BENCH_RESULT "))
+    result: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
+    result["rate"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def bench_backend(name: str, url: str, wrk: str, duration: int, connections: int) -> dict[str, Any]:
+    token = asyncio.run(prepare(url))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "SURVEY_PRODUCTION": "true",
+        "SURVEY_SECRET_KEY": SECRET,
+        "SURVEY_DATABASE_URL": url,
+        "SURVEY_PUBLIC_BASE_URL": base,
+        "SURVEY_KIOSK_MIN_INTERVAL_SECONDS": "0",  # every rating counts in the rollups: the full write path
+    }
+    server = subprocess.Popen(
+        ["taskset", "-c", "0", sys.executable, "-m", "uvicorn", "survey_api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop", "--http", "httptools",
+         "--no-access-log", "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name}: the server did not start")
+            time.sleep(0.2)
+        run_wrk(wrk, base, "/api/v1/ratings/validate", token, 2, connections)  # warm-up
+        ceiling = run_wrk(wrk, base, "/api/v1/ratings/validate", token, duration, connections)
+        ingest = run_wrk(wrk, base, "/api/v1/ratings", token, duration, connections)
+        rss = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)  # shutdown drains the queue of ratings
+    stored = asyncio.run(count_ratings(url))
+    acknowledged = int(ingest["statuses"].get("201", 0))
+    return {"backend": name, "ceiling": ceiling, "ingest": ingest, "rss": rss, "stored": stored, "acked": acknowledged}
+
+
+def report(results: list[dict[str, Any]]) -> bool:
+    ok = True
+    print()
+    print(
+        f"{'backend':<11} {'ceiling/s':>10} {'ratings/s':>10} {'ratio':>7} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7}  acked→stored"
+    )
+    for r in results:
+        c, i = r["ceiling"], r["ingest"]
+        ratio = i["rate"] / c["rate"] if c["rate"] else 0.0
+        p50, p99 = i["p50_us"] / 1000, i["p99_us"] / 1000
+        durable = r["stored"] >= r["acked"]
+        print(
+            f"{r['backend']:<11} {c['rate']:>10.0f} {i['rate']:>10.0f} {ratio:>7.0%} {p50:>7.1f} {p99:>7.1f} "
+            f"{r['rss']:>7.0f}  {r['acked']} → {r['stored']} {'ok' if durable else 'LOST RATINGS'}"
+        )
+        non_2xx = {k: v for k, v in i["statuses"].items() if not k.startswith("2")}
+        if non_2xx or i["errors"]:
+            print(f"{'':<11} non-2xx answers: {non_2xx}, socket errors: {i['errors']}")
+        ok &= ratio >= TARGET_RATIO and p99 <= TARGET_P99_MS and r["rss"] <= TARGET_RSS_MB and durable
+    print(
+        f"targets: ratio ≥ {TARGET_RATIO:.0%} of the ceiling, p99 ≤ {TARGET_P99_MS:.0f} ms, RSS ≤ {TARGET_RSS_MB:.0f} MB, "
+        "every acknowledged rating stored"
+    )
+    print("result:", "targets met" if ok else "TARGETS MISSED")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    wrk = ensure_wrk()
+    results = []
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            folder = Path(tempfile.mkdtemp(prefix="hailong-bench-"))
+            url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        else:
+            url = asyncio.run(pg_database("hl_bench_ingest"))
+        print(
+            f"{backend}: running ({args.duration} s ceiling, then {args.duration} s ingest, {args.connections} connections)…",
+            flush=True,
+        )
+        results.append(bench_backend(backend, url, wrk, args.duration, args.connections))
+        if backend != "sqlite":
+            asyncio.run(pg_database("hl_bench_ingest", drop_only=True))
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    ok = report(results)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

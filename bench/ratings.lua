@@ -1,0 +1,66 @@
+-- wrk script: POST a realistic kiosk rating with a fresh UUID each time, and count answers by status.
+-- Environment: BENCH_TOKEN (kiosk device token), BENCH_PATH (default /api/v1/ratings).
+local token = os.getenv("BENCH_TOKEN")
+local path = os.getenv("BENCH_PATH") or "/api/v1/ratings"
+local threads = {}
+local counter = 0
+local thread_id = 0
+
+function setup(thread)
+  thread_id = thread_id + 1
+  thread:set("id", thread_id)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() + (id or 0) * 7919)
+  statuses = {}
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
+
+local hex = "0123456789abcdef"
+local function uuid4()
+  local out = {}
+  for i = 1, 32 do
+    local r = math.random(1, 16)
+    if i == 13 then r = 5 end            -- version 4
+    if i == 17 then r = 9 + (r % 4) end  -- variant 10xx
+    out[#out + 1] = hex:sub(r, r)
+  end
+  local s = table.concat(out)
+  return s:sub(1, 8) .. "-" .. s:sub(9, 12) .. "-" .. s:sub(13, 16) .. "-" .. s:sub(17, 20) .. "-" .. s:sub(21, 32)
+end
+
+local reasons = { '["fast","friendly"]', '["clear_guidance"]', '[]', '["long_wait"]', '["slow","many_trips"]' }
+
+function request()
+  counter = counter + 1
+  local level = 5 - (counter % 5)
+  local minute = counter % 60
+  local body = string.format(
+    '{"id":"%s","overall":%d,"reasons":%s,"answers":{"staff_attitude":5,"one_stop":0},' ..
+    '"comment":null,"language":"vi","submitted_at":"2026-11-20T%02d:%02d:%02d+07:00"}',
+    uuid4(), level, reasons[(counter % 5) + 1], 8 + (counter % 9), minute, counter % 60)
+  return wrk.format(nil, path, nil, body)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local totals = {}
+  for _, thread in ipairs(threads) do
+    local st = thread:get("statuses")
+    for code, n in pairs(st) do totals[code] = (totals[code] or 0) + n end
+  end
+  local parts = {}
+  for code, n in pairs(totals) do parts[#parts + 1] = string.format('"%d":%d', code, n) end
+  io.write(string.format(
+    'BENCH_RESULT {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d,"statuses":{%s}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    table.concat(parts, ",")))
+end
