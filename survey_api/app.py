@@ -70,7 +70,7 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
         await super().__call__(scope, receive, send)
 
 
-def _is_public(request: Request[Any, Any, Any]) -> bool:
+async def _is_public(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith(RATE_LIMITED_PREFIXES) and "authorization" not in request.headers
 
 

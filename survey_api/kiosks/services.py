@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -57,6 +58,15 @@ class KioskSnapshot:
 
 _snapshots: dict[str, tuple[float, KioskSnapshot | None]] = {}
 _filling: dict[str, asyncio.Lock] = {}
+
+
+async def kiosk_for_token(token: str, session: Callable[[], AsyncSession]) -> KioskSnapshot | None:
+    """The kiosk a device token belongs to; the database is asked (through ``session()``) only when this
+    process does not remember the token."""
+    hit = _snapshots.get(security.token_digest(token))
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    return await KioskService(session()).snapshot_for_token(token)
 
 
 def forget_kiosk(kiosk_id: uuid.UUID) -> None:

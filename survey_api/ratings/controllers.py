@@ -8,17 +8,18 @@ from litestar import Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.errors import InvalidInput
-from survey_api.kiosks.services import KioskService
+from survey_api.kiosks.services import kiosk_for_token
 from survey_api.ratings.schemas import RatingCheck, RatingCreate, RatingRead
 from survey_api.ratings.services import RatingService
 from survey_api.ratings.surveys import cached_instrument
 
 
-def provide_ratings(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> RatingService:
-    return RatingService(db_session, request.app.state.settings)
+def provide_ratings(request: Request[Any, Any, Any]) -> RatingService:
+    """The rating service with the request's database session opened only when needed."""
+    state = request.app.state
+    return RatingService(lambda: state.alchemy.provide_session(state, request.scope), state.settings)
 
 
 @post(
@@ -36,7 +37,7 @@ async def submit_rating(
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         token = token.strip()
-        kiosk = await KioskService(ratings.session).snapshot_for_token(token) if token.startswith("hk_") else None
+        kiosk = await kiosk_for_token(token, lambda: ratings.session) if token.startswith("hk_") else None
         if kiosk is None:
             raise NotAuthorizedException(
                 "Only paired kiosks rate with a Bearer token; citizens use the QR link's token"
@@ -63,9 +64,9 @@ async def validate_rating(
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
-    kiosk = await KioskService(ratings.session).snapshot_for_token(token) if token.startswith("hk_") else None
+    kiosk = await kiosk_for_token(token, lambda: ratings.session) if token.startswith("hk_") else None
     if scheme.lower() != "bearer" or kiosk is None:
         raise NotAuthorizedException("Only paired kiosks validate ratings")
-    instrument = await cached_instrument(ratings.session)
+    instrument = await cached_instrument(lambda: ratings.session)
     instrument.check(data.answers, data.reasons)
     return RatingCheck(valid=True, survey_version=instrument.version)

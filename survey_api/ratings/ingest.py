@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.errors import Conflict
 from survey_api.ratings.models import Rating
+from survey_api.ratings.surveys import cached_instrument
 from survey_api.reports.rollups import Rollups
 from survey_api.settings import Settings
 
@@ -56,13 +57,9 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
 
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Rating)
-        .values([p.values for p in unique])
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(Rating.id)
-    )
-    inserted = set((await session.execute(statement)).scalars())
+    statement = insert(Rating).on_conflict_do_nothing(index_elements=["id"]).returning(Rating.id)
+    # executemany: one compiled statement, sent as multi-row batches ("insertmanyvalues")
+    inserted = set((await session.execute(statement, [p.values for p in unique])).scalars())
     missing = [p.values["id"] for p in unique if p.values["id"] not in inserted]
     stored_hash: dict[uuid.UUID, str] = {}
     if missing:
@@ -80,7 +77,14 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
 
     new = [p.values for p in unique if p.values["id"] in inserted]
     await Rollups(session, settings.timezone).add_ratings(new)
-    to_flag = [v["id"] for v in new if not v["suspected_repeat"] and (v["overall"] <= 2 or v["reasons"])]
+    conduct: frozenset[str] = frozenset()
+    if any(v["reasons"] for v in new):
+        conduct = (await cached_instrument(session)).conduct_reasons
+    to_flag = [
+        v["id"]
+        for v in new
+        if not v["suspected_repeat"] and (v["overall"] <= 2 or not conduct.isdisjoint(v["reasons"]))
+    ]
     if to_flag:
         from survey_api.complaints.services import flag_rating  # flags belong to complaints
 

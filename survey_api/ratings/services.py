@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,9 +33,19 @@ def body_hash(data: RatingCreate) -> str:
 
 
 class RatingService:
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession | Callable[[], AsyncSession], settings: Settings) -> None:
+        """``session`` may be a factory: the request's session is then opened only if something needs it
+        (a kiosk rating whose kiosk and survey are remembered never does)."""
+        self._session = session if isinstance(session, AsyncSession) else None
+        self._session_factory = None if isinstance(session, AsyncSession) else session
         self.settings = settings
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            assert self._session_factory is not None
+            self._session = self._session_factory()
+        return self._session
 
     # -- QR: one rating per returned dossier --------------------------------------------------------
     async def token_status(self, token: str) -> tuple[str, RatingToken | None]:
@@ -103,7 +114,7 @@ class RatingService:
         """
         if data.token is not None:
             raise InvalidInput("A kiosk rating carries no QR token", field="token")
-        instrument = await cached_instrument(self.session)
+        instrument = await cached_instrument(lambda: self.session)
         instrument.check(data.answers, data.reasons)
         staff_id, staff_code, agency_id = kiosk.staff_id, kiosk.staff_code, kiosk.staff_agency_id
         if data.staff_code is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -22,21 +23,22 @@ class Instrument:
     code: str
     version: int
     definition: dict[str, Any]
+    options: dict[str, frozenset[int]] = field(init=False)
+    """Allowed values per question code (0, "không áp dụng", where N/A is allowed)."""
+    reason_codes: frozenset[str] = field(init=False)
+    conduct_reasons: frozenset[str] = field(init=False)
+    """Reasons that name staff conduct: a rating giving one is flagged."""
 
-    @property
-    def options(self) -> dict[str, set[int]]:
-        return {
-            q["code"]: {o["value"] for o in q["options"]} | ({0} if q.get("na_allowed") else set())
-            for q in self.definition["questions"]
+    def __post_init__(self) -> None:
+        questions = self.definition["questions"]
+        reasons = self.definition["reasons"]
+        options = {
+            q["code"]: frozenset({o["value"] for o in q["options"]} | ({0} if q.get("na_allowed") else set()))
+            for q in questions
         }
-
-    @property
-    def reason_codes(self) -> set[str]:
-        return {r["code"] for r in self.definition["reasons"]}
-
-    @property
-    def conduct_reasons(self) -> set[str]:
-        return {r["code"] for r in self.definition["reasons"] if r.get("conduct")}
+        object.__setattr__(self, "options", options)
+        object.__setattr__(self, "reason_codes", frozenset(r["code"] for r in reasons))
+        object.__setattr__(self, "conduct_reasons", frozenset(r["code"] for r in reasons if r.get("conduct")))
 
     def check(self, answers: dict[str, int], reasons: list[str]) -> None:
         """Raise InvalidInput naming each unknown question, out-of-scale answer or unknown reason."""
@@ -77,7 +79,7 @@ async def active_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> 
     return instrument
 
 
-async def cached_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> Instrument:
+async def cached_instrument(session: AsyncSession | Callable[[], AsyncSession], code: str = DEFAULT_CODE) -> Instrument:
     """``active_instrument`` remembered for half a minute per process (the hot path asks on every rating)."""
     hit = _active.get(code)
     if hit is not None and hit[0] > time.monotonic():
@@ -86,6 +88,6 @@ async def cached_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> 
         hit = _active.get(code)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-        instrument = await active_instrument(session, code)
+        instrument = await active_instrument(session if isinstance(session, AsyncSession) else session(), code)
         _active[code] = (time.monotonic() + ACTIVE_CACHE_SECONDS, instrument)
         return instrument

@@ -104,19 +104,28 @@ class Rollups:
             by_key.setdefault(key, {})[counter] = count
         months: dict[tuple[uuid.UUID, date, str, str], Tally[str]] = {}
         for key, deltas in by_key.items():
-            await self._upsert(RollupDay.__table__, {name: getattr(key, name) for name in DAY_KEY}, deltas)
             for month, dim, dim_key in key.month_rows():
                 months.setdefault((key.centre_id, month, dim, dim_key), Tally()).update(deltas)
-        for (centre_id, month, dim, dim_key), deltas in months.items():
-            await self._upsert(
-                RollupMonth.__table__,
-                {"centre_id": centre_id, "month": month, "dim": dim, "key": dim_key},
-                dict(deltas),
-            )
-        for (centre_id, month, reason), count in reasons.items():
-            await self._upsert(
-                ReasonMonth.__table__, {"centre_id": centre_id, "month": month, "reason": reason}, {"count": count}
-            )
+        await self._add_many(
+            RollupDay.__table__,
+            [{**{name: getattr(key, name) for name in DAY_KEY}, **deltas} for key, deltas in by_key.items()],
+        )
+        await self._add_many(
+            RollupMonth.__table__,
+            [{"centre_id": c, "month": m, "dim": dim, "key": k, **deltas} for (c, m, dim, k), deltas in months.items()],
+        )
+        await self._add_many(
+            ReasonMonth.__table__,
+            [{"centre_id": c, "month": m, "reason": r, "count": n} for (c, m, r), n in reasons.items()],
+        )
+
+    async def _add_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Add counts to many rows in one executemany (one compiled statement for every call)."""
+        if not rows:
+            return
+        counters = _counter_columns(table)
+        params = [{**dict.fromkeys(counters, 0), **row} for row in rows]
+        await self.session.execute(_add_statement(table, self.session.get_bind().dialect.name), params)
 
     async def replace_dossier(self, before: Sequence[tuple[DayKey, str]], after: Sequence[tuple[DayKey, str]]) -> None:
         """Move a dossier's counts from its old state to its new one (nothing happens if they are equal)."""
@@ -151,6 +160,29 @@ class Rollups:
             index_elements=list(key), set_={c: table.c[c] + statement.excluded[c] for c in deltas}
         )
         await self.session.execute(statement)
+
+
+_ADD_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _counter_columns(table: Table) -> list[str]:
+    keys = {c.name for c in table.primary_key.columns}
+    return [c.name for c in table.c if c.name not in keys]
+
+
+def _add_statement(table: Table, dialect: str) -> Any:
+    """INSERT … ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter, for every counter; built once
+    per table so SQLAlchemy compiles it once."""
+    cached = _ADD_STATEMENTS.get((table.name, dialect))
+    if cached is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(table)
+        cached = statement.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={c: table.c[c] + statement.excluded[c] for c in _counter_columns(table)},
+        )
+        _ADD_STATEMENTS[(table.name, dialect)] = cached
+    return cached
 
 
 def dossier_counts(dossier: Dossier, tz: str) -> list[tuple[DayKey, str]]:
