@@ -8,7 +8,7 @@ from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
@@ -22,6 +22,13 @@ class Dossier(UUIDAuditBase):
     __table_args__ = (
         Index("ix_dossier_centre_resolved", "centre_id", "resolved_at"),
         Index("ix_dossier_centre_returned", "centre_id", "returned_at"),
+        Index(  # open dossiers by deadline: the "overdue" figure
+            "ix_dossier_open_due",
+            "centre_id",
+            "due_at",
+            postgresql_where=text("resolved_at IS NULL"),
+            sqlite_where=text("resolved_at IS NULL"),
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(60), unique=True)

@@ -91,7 +91,7 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
         for rating_id in to_flag:
             rating = await session.get(Rating, rating_id)
             if rating is not None:
-                await flag_rating(session, rating, settings)
+                await flag_rating(session, rating, settings, await cached_instrument(session))
     return results
 
 
@@ -153,6 +153,11 @@ class RatingWriter:
             return
         self.queue.put_nowait(None)
         await self.task
+        if self.batches:
+            logger.warning(
+                "rating writer stopped: %d ratings in %d batches (%.1f a batch)",
+                self.written, self.batches, self.written / self.batches,
+            )  # fmt: skip
 
     async def _run(self) -> None:
         stopping = False

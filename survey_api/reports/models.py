@@ -20,7 +20,7 @@ from datetime import date
 
 from advanced_alchemy.base import orm_registry
 from advanced_alchemy.types import GUID
-from sqlalchemy import Date, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import Date, Index, Integer, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 NIL = uuid.UUID(int=0)
@@ -61,7 +61,10 @@ class RollupDay(_Counters, orm_registry.generate_base()):  # type: ignore[misc]
 
 class RollupMonth(_Counters, orm_registry.generate_base()):  # type: ignore[misc]
     __tablename__ = "rollup_month"
-    __table_args__ = (PrimaryKeyConstraint("centre_id", "month", "dim", "key", name="pk_rollup_month"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("centre_id", "month", "dim", "key", name="pk_rollup_month"),
+        Index("ix_rollup_month_dim_month", "dim", "month", "centre_id"),  # country and province views
+    )
 
     month: Mapped[date] = mapped_column(Date)
     """The first day of the month."""

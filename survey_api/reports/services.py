@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Date, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
@@ -23,7 +23,7 @@ from survey_api.errors import InvalidInput, NotFound
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
 from survey_api.reports.figures import METHOD_LABELS, Method, mean_score, satisfaction, share
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
-from survey_api.reports.rollups import local_day
+from survey_api.reports.rollups import _has_pauses, _local_day_sql, local_day
 from survey_api.reports.schemas import Report, ReportRow
 from survey_api.settings import Settings
 
@@ -362,6 +362,44 @@ class ReportService:
         conditions.append(
             Dossier.due_at < datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
         )
+        dialect = self.session.get_bind().dialect.name
+        tz = self.settings.timezone
+        has_pauses = _has_pauses(Dossier.paused, dialect)
+        # Never paused: due_at is the deadline, so the database counts them, per centre, local due day or month
+        # (when a period is asked) and the other dimensions asked.
+        time_dim = next((d for d in query.group_by if d in TIME_DIMS), None)
+        columns: list[Any] = [Dossier.centre_id.label("centre_id")]
+        if time_dim:
+            bucket = _local_day_sql(Dossier.due_at, dialect, tz)
+            if time_dim not in ("day", "week"):
+                bucket = (
+                    func.date_trunc("month", bucket).cast(Date)
+                    if dialect == "postgresql"
+                    else func.date(bucket, "start of month")
+                )
+            columns.append(bucket.label("period"))
+        for dim in query.group_by:
+            if dim in OTHER_DIMS:
+                columns.append((Dossier.channel if dim == "channel" else getattr(Dossier, f"{dim}_id")).label(dim))
+        local_due = _local_day_sql(Dossier.due_at, dialect, tz)
+        counted = await self.session.execute(
+            select(*columns, func.count().label("n"))
+            .where(
+                *conditions,
+                ~has_pauses,
+                local_due >= _day_param(query.date_from, dialect),
+                local_due <= _day_param(query.date_to, dialect),
+            )
+            .group_by(*columns)
+        )
+        for row in counted:
+            fact = dict(row._mapping)
+            if "period" in fact:
+                fact["period"] = _as_date(fact["period"])
+            key = await self._group_key(query, fact, places, names)
+            if key is not None:
+                groups[key].overdue_open += int(row.n)
+        # Paused ones: the paused time moves the deadline, judged here (few).
         candidates = await self.session.execute(
             select(
                 Dossier.centre_id,
@@ -372,17 +410,16 @@ class ReportService:
                 Dossier.channel,
                 Dossier.due_at,
                 Dossier.paused,
-            ).where(*conditions)
+            ).where(*conditions, has_pauses)
         )
         for row in candidates:
-            if row.paused:  # paused time moves the due date: judge it properly
-                paused = [
-                    (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
-                    for p in row.paused
-                ]
-                if classify(row.due_at, None, now, paused, self.settings.timezone) is not Timeliness.OVERDUE:
-                    continue
-            due_day = local_day(row.due_at, self.settings.timezone)
+            paused = [
+                (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
+                for p in row.paused
+            ]
+            if classify(row.due_at, None, now, paused, tz) is not Timeliness.OVERDUE:
+                continue
+            due_day = local_day(row.due_at, tz)
             if not query.date_from <= due_day <= query.date_to:
                 continue
             key = await self._group_key(query, _Fact(row, due_day), places, names)
@@ -575,3 +612,8 @@ def _f(value: Any) -> float | None:
 def default_period(today: date) -> tuple[date, date]:
     """From the first day of this year to the end of this month."""
     return today.replace(month=1, day=1), _month_end(today)
+
+
+def _day_param(day: date, dialect: str) -> Any:
+    """A date to compare with a local-day expression (ISO text on SQLite, a DATE on PostgreSQL)."""
+    return literal(day, Date) if dialect == "postgresql" else literal(day.isoformat())

@@ -320,3 +320,33 @@ async def test_day_and_week_views_read_the_daily_rollup(
     assert body["rows"][0]["name"] == ["Tuần 9/2018"]
     day = await report(client, admin, group_by="day", centre="MC-969", date_from="2018-03-01", date_to="2018-03-02")
     assert [(r["key"][0], r["ratings"]) for r in day["rows"]] == [("2018-03-01", 960), ("2018-03-02", 122)]
+
+
+async def test_open_dossiers_past_due_are_counted_by_their_deadline(
+    client: AsyncTestClient[Any], demo: None, run_in_session: Any
+) -> None:
+    onestop = await integration_headers(run_in_session)
+    past = {"status": "in_progress", "resolved_at": None, "returned_at": None}
+    # Due 15 June 2026: overdue now. Paused for ten days that ended: still overdue (deadline 25 June).
+    await client.post("/api/v1/dossiers", json=returned_dossier("OPEN-1", **past), headers=onestop)
+    paused = [{"start": "2026-06-02T08:00:00+07:00", "end": "2026-06-12T08:00:00+07:00"}]
+    await client.post("/api/v1/dossiers", json=returned_dossier("OPEN-2", **past, paused=paused), headers=onestop)
+    # Still waiting for the citizen's supplements: the clock is stopped, not overdue.
+    waiting = [{"start": "2026-06-10T08:00:00+07:00"}]
+    await client.post(
+        "/api/v1/dossiers",
+        json=returned_dossier("OPEN-3", **{**past, "status": "paused"}, paused=waiting),
+        headers=onestop,
+    )
+    # Due in July: counted in July, not June.
+    await client.post(
+        "/api/v1/dossiers", json=returned_dossier("OPEN-4", **past, due_at="2026-07-03T17:00:00+07:00"), headers=onestop
+    )
+    admin = await bearer_for(run_in_session, "admin")
+    june = await report(client, admin, group_by="centre,month", date_from="2026-06-01", date_to="2026-07-31")
+    assert [(r["key"], r["overdue_open"]) for r in june["rows"]] == [
+        (["TTPVHCC-96", "2026-06"], 2),
+        (["TTPVHCC-96", "2026-07"], 1),
+    ]
+    by_staff = await report(client, admin, group_by="staff", date_from="2026-06-01", date_to="2026-06-30")
+    assert [(r["key"], r["overdue_open"]) for r in by_staff["rows"]] == [(["CB-001"], 2)]
