@@ -52,7 +52,7 @@ def alchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQL
         engine_instance=engine or create_engine(settings),
         engine_config=EngineConfig(),
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
+        before_send_handler="autocommit_include_redirects",  # a form that redirects (PRG) keeps its writes
         create_all=False,
     )
 
