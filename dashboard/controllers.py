@@ -73,8 +73,15 @@ class Filters:
         return urlencode({**self.params, **extra})
 
 
-def read_filters(request: Request[Any, Any, Any], values: dict[str, str | None], centre: str | None = None) -> Filters:
-    """A ReportQuery from the form; a bad date is reported on the page and the default period used."""
+FILTER_NAMES = ("date_from", "date_to", "unit", "agency", "procedure", "channel", "method")
+"""The filter form's fields, read from the query string by every figures page."""
+
+
+def read_filters(request: Request[Any, Any, Any], centre: str | None = None) -> Filters:
+    """A ReportQuery from the filter form (the query string); a bad date is reported on the page and the default
+    period used. On a centre's page the centre replaces the unit filter."""
+    names = [n for n in FILTER_NAMES if not (centre and n == "unit")]
+    values = {name: request.query_params.get(name) for name in names}
     settings = request.app.state.settings
     lang = page_context(request)["lang"]
     start, end = default_period(datetime.now(ZoneInfo(settings.timezone)).date())
@@ -246,31 +253,13 @@ class DashboardPages(Controller):
         reports: NamedDependency[ReportService],
         catalogue: NamedDependency[CatalogueService],
         db_session: NamedDependency[AsyncSession],
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-        unit: FromQuery[str | None] = None,
-        agency: FromQuery[str | None] = None,
-        procedure: FromQuery[str | None] = None,
-        channel: FromQuery[str | None] = None,
-        method: FromQuery[str | None] = None,
         centres_sort: FromQuery[str | None] = None,
         districts_sort: FromQuery[str | None] = None,
     ) -> Template:
         """Satisfaction beside timeliness for the user's scope: cards, charts, tables per centre and district."""
         if request.user.role not in REPORT_READERS:
             return self._staff_page(request)
-        filters = read_filters(
-            request,
-            {
-                "date_from": date_from,
-                "date_to": date_to,
-                "unit": unit,
-                "agency": agency,
-                "procedure": procedure,
-                "channel": channel,
-                "method": method,
-            },
-        )
+        filters = read_filters(request)
         context = {
             **page_context(request),
             "me": user_read(request.user),
@@ -403,12 +392,6 @@ class DashboardPages(Controller):
         code: FromPath[str],
         reports: NamedDependency[ReportService],
         catalogue: NamedDependency[CatalogueService],
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-        agency: FromQuery[str | None] = None,
-        procedure: FromQuery[str | None] = None,
-        channel: FromQuery[str | None] = None,
-        method: FromQuery[str | None] = None,
         counters_sort: FromQuery[str | None] = None,
         staff_sort: FromQuery[str | None] = None,
         procedures_sort: FromQuery[str | None] = None,
@@ -416,18 +399,7 @@ class DashboardPages(Controller):
         """One centre in your scope: its cards and month line, and tables per counter, staff and procedure."""
         if request.user.role not in REPORT_READERS:
             return self._staff_page(request)
-        filters = read_filters(
-            request,
-            {
-                "date_from": date_from,
-                "date_to": date_to,
-                "agency": agency,
-                "procedure": procedure,
-                "channel": channel,
-                "method": method,
-            },
-            centre=code,
-        )
+        filters = read_filters(request, centre=code)
         query, lang = filters.query, filters.query.lang
         by_counter = await reports.satisfaction(dataclasses.replace(query, group_by=("counter",)))  # 404 if not yours
         rows, _ = await catalogue.find(KINDS["centres"], ListFilter(q=code), limit=20, offset=0)
@@ -473,29 +445,11 @@ class DashboardPages(Controller):
         request: Request[User, Any, Any],
         reports: NamedDependency[ReportService],
         catalogue: NamedDependency[CatalogueService],
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-        unit: FromQuery[str | None] = None,
-        agency: FromQuery[str | None] = None,
-        procedure: FromQuery[str | None] = None,
-        channel: FromQuery[str | None] = None,
-        method: FromQuery[str | None] = None,
     ) -> Template:
         """The period's report as a province office sends it up: title, period, tables, method, summary."""
         if request.user.role not in REPORT_READERS:
             return self._staff_page(request)
-        filters = read_filters(
-            request,
-            {
-                "date_from": date_from,
-                "date_to": date_to,
-                "unit": unit,
-                "agency": agency,
-                "procedure": procedure,
-                "channel": channel,
-                "method": method,
-            },
-        )
+        filters = read_filters(request)
         query, lang = filters.query, filters.query.lang
         by_centre = await reports.satisfaction(dataclasses.replace(query, group_by=("centre",)))
         by_district = await reports.satisfaction(dataclasses.replace(query, group_by=("district",)))

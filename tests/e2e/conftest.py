@@ -16,6 +16,7 @@ import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -28,6 +29,14 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 _counter = itertools.count()
 
 pytestmark = pytest.mark.e2e
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A tool the browser tests need is missing. On a developer's machine the tests skip with the reason shown;
+    under CI (``CI`` set, as .ci/run runs) that is a failure: CI must never pass without running them."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the browser tests)", pytrace=False)
+    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -89,7 +98,7 @@ def browser() -> Iterator[object]:
     """Chromium for one test module (Playwright's sync API runs an event loop while it is open, so it must
     be closed before the async tests of other modules run)."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); run 'make browser' as root")
+        unavailable("Debian's chromium is not installed (/usr/bin/chromium); run 'make browser' as root")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -131,10 +140,10 @@ def screenshot(page: object, name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def axe_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """axe-core fetched from the npm registry at set-up (never committed); skips when npm cannot fetch it."""
+    """axe-core fetched from the npm registry at set-up (never committed); see ``unavailable`` if it cannot be."""
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip("npm is not installed: cannot fetch axe-core for the accessibility scan")
+        unavailable("npm is not installed: cannot fetch axe-core for the accessibility scan")
     folder = tmp_path_factory.mktemp("axe-core")
     try:
         packed = subprocess.run(
@@ -145,7 +154,7 @@ def axe_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
             check=True,
         )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"the npm registry could not be reached for axe-core: {exc}")
+        unavailable(f"the npm registry could not be reached for axe-core: {exc}")
     tarball = folder / packed.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
         member = archive.getmember("package/axe.min.js")
