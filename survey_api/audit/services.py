@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.audit.models import AuditEvent
@@ -48,6 +48,32 @@ async def record(
     session.add(event)
     await session.flush()
     return event
+
+
+async def record_many(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    items: list[tuple[uuid.UUID, dict[str, Any], datetime]],
+) -> None:
+    """Record the same action on many objects (``(object_id, detail, at)`` each) in one statement."""
+    if items:
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "at": at,
+                "actor_type": actor.type,
+                "actor_id": actor.id,
+                "actor_name": actor.name,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "detail": detail,
+            }
+            for object_id, detail, at in items
+        ]
+        await session.execute(insert(AuditEvent), rows)
 
 
 async def events_for(session: AsyncSession, object_type: str, object_id: uuid.UUID) -> list[AuditEvent]:

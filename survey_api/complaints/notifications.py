@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.models import User
@@ -92,41 +92,105 @@ def verify(secret: str, header: str, body: bytes, tolerance_seconds: int = 300, 
 
 
 # -- queueing -----------------------------------------------------------------------------------------
-async def _emails(session: AsyncSession, flag: Flag, event: str, assignee: User | None) -> list[str]:
-    """New: the staff member concerned, the centre's supervisors and director. Assigned: the assignee.
-    Overdue: the centre's director."""
+@dataclass(frozen=True, slots=True)
+class FlagFacts:
+    """What a notification says about a flag: a plain snapshot, so that flags written in bulk (the rating
+    writer's) need no ORM objects."""
+
+    id: uuid.UUID
+    reason: str
+    status: str
+    centre_id: uuid.UUID
+    centre_name: str
+    centre_code: str
+    webhook_url: str | None
+    staff_id: uuid.UUID | None
+    staff_name: str | None
+    staff_code: str | None
+    received_at: datetime
+    due_by: datetime | None
+    escalated: bool = False
+    tracking_code: str | None = None
+    category: str | None = None
+    complaint_text: str | None = None
+    overall: int | None = None
+    comment: str | None = None
+
+    @classmethod
+    def of(cls, flag: Flag) -> FlagFacts:
+        complaint, rating, staff = flag.complaint, flag.rating, flag.staff
+        return cls(
+            id=flag.id,
+            reason=flag.reason,
+            status=flag.status,
+            centre_id=flag.centre_id,
+            centre_name=flag.centre.name,
+            centre_code=flag.centre.code,
+            webhook_url=flag.centre.webhook_url,
+            staff_id=flag.staff_id,
+            staff_name=staff.full_name if staff is not None else None,
+            staff_code=staff.code if staff is not None else None,
+            received_at=flag.received_at,
+            due_by=flag.due_by,
+            escalated=flag.escalated_at is not None,
+            tracking_code=complaint.tracking_code if complaint is not None else None,
+            category=complaint.category if complaint is not None else None,
+            complaint_text=complaint.text if complaint is not None else None,
+            overall=rating.overall if rating is not None else None,
+            comment=rating.comment if rating is not None else None,
+        )
+
+
+async def _emails(
+    session: AsyncSession, flags: list[FlagFacts], event: str, assignee: User | None
+) -> dict[uuid.UUID, list[str]]:
+    """Recipients per flag. New: the staff member concerned, the centre's supervisors and director.
+    Assigned: the assignee. Overdue: the centre's director. One query for all the flags."""
     if event == "flag.assigned":
         users = [assignee] if assignee is not None else []
     else:
         roles = ("director",) if event == "flag.overdue" else ("supervisor", "director")
-        who = and_(User.scope_centre_id == flag.centre_id, User.role.in_(roles))
-        if event == "flag.new" and flag.staff_id is not None:
-            who = or_(who, User.staff_id == flag.staff_id)
+        who = and_(User.scope_centre_id.in_({f.centre_id for f in flags}), User.role.in_(roles))
+        staff_ids = {f.staff_id for f in flags if f.staff_id is not None}
+        if event == "flag.new" and staff_ids:
+            who = or_(who, User.staff_id.in_(staff_ids))
         users = list(await session.scalars(select(User).where(who, User.active.is_(True))))
-    return sorted({u.email.strip() for u in users if u is not None and u.active and u.email and u.email.strip()})
+    out: dict[uuid.UUID, list[str]] = {}
+    for flag in flags:
+        chosen = (
+            users
+            if event == "flag.assigned"
+            else [
+                u
+                for u in users
+                if (u.scope_centre_id == flag.centre_id and u.role in roles)
+                or (event == "flag.new" and flag.staff_id is not None and u.staff_id == flag.staff_id)
+            ]
+        )
+        out[flag.id] = sorted({u.email.strip() for u in chosen if u and u.active and u.email and u.email.strip()})
+    return out
 
 
-def _texts(settings: Settings, flag: Flag, event: str) -> tuple[str, str, dict[str, Any]]:
+def _texts(settings: Settings, flag: FlagFacts, event: str) -> tuple[str, str, dict[str, Any]]:
     lang = settings.default_language
     what = translate(f"flag.reason.{flag.reason}", lang)
-    complaint, rating = flag.complaint, flag.rating
-    if complaint is not None:
-        detail = f"{complaint.tracking_code} · {translate(f'complaint.category.{complaint.category}', lang)}"
-        text = complaint.text[:1000]
-    elif rating is not None:
-        detail = f"{rating.overall}/5"
-        text = rating.comment or ""
+    if flag.tracking_code is not None:
+        detail = f"{flag.tracking_code} · {translate(f'complaint.category.{flag.category}', lang)}"
+        text = (flag.complaint_text or "")[:1000]
+    elif flag.overall is not None:
+        detail = f"{flag.overall}/5"
+        text = flag.comment or ""
     else:  # pragma: no cover - a flag always has a complaint or a rating
         detail, text = "", ""
-    staff = flag.staff.full_name if flag.staff is not None else translate("mail.nobody", lang)
+    staff = flag.staff_name if flag.staff_name is not None else translate("mail.nobody", lang)
     due = format_moment(flag.due_by, lang, settings.timezone) if flag.due_by else "—"
     url = f"{settings.public_base_url.rstrip('/')}/dashboard/inbox/{flag.id}"
     key = {"flag.new": "mail.new.subject", "flag.assigned": "mail.assigned.subject"}.get(event, "mail.overdue.subject")
     subject = translate(
-        key, lang, what=what.lower() if event == "flag.assigned" else what, centre=flag.centre.name, detail=detail
+        key, lang, what=what.lower() if event == "flag.assigned" else what, centre=flag.centre_name, detail=detail
     )
     body = translate(
-        "mail.body", lang, what=what, detail=detail, centre=flag.centre.name, staff=staff, due=due, text=text, url=url
+        "mail.body", lang, what=what, detail=detail, centre=flag.centre_name, staff=staff, due=due, text=text, url=url
     )
     payload = {
         "event": event,
@@ -134,14 +198,14 @@ def _texts(settings: Settings, flag: Flag, event: str) -> tuple[str, str, dict[s
             "id": str(flag.id),
             "reason": flag.reason,
             "status": flag.status,
-            "centre_code": flag.centre.code,
-            "staff_code": flag.staff.code if flag.staff is not None else None,
-            "category": complaint.category if complaint is not None else None,
-            "tracking_code": complaint.tracking_code if complaint is not None else None,
-            "overall": rating.overall if rating is not None else None,
+            "centre_code": flag.centre_code,
+            "staff_code": flag.staff_code,
+            "category": flag.category,
+            "tracking_code": flag.tracking_code,
+            "overall": flag.overall,
             "received_at": flag.received_at.isoformat(),
             "due_by": flag.due_by.isoformat() if flag.due_by else None,
-            "escalated": flag.escalated_at is not None,
+            "escalated": flag.escalated,
             "url": url,
         },
     }
@@ -151,34 +215,54 @@ def _texts(settings: Settings, flag: Flag, event: str) -> tuple[str, str, dict[s
 async def queue(
     session: AsyncSession, settings: Settings, flag: Flag, event: str, *, assignee: User | None = None
 ) -> int:
-    """Write the emails and the webhook call for ``event`` to the outbox. Never raises: a problem here
-    is logged and must not cost the citizen their submission."""
+    """Write the emails and the webhook call for ``event`` about one flag to the outbox."""
+    return await queue_many(session, settings, [FlagFacts.of(flag)], event, assignee=assignee)
+
+
+async def queue_many(
+    session: AsyncSession, settings: Settings, flags: list[FlagFacts], event: str, *, assignee: User | None = None
+) -> int:
+    """Write the emails and webhook calls for ``event`` about ``flags`` to the outbox, in one statement.
+    Never raises: a problem here is logged and must not cost the citizen their submission."""
+    if not flags:
+        return 0
     try:
         async with session.begin_nested():
-            subject, body, payload = _texts(settings, flag, event)
             now = datetime.now(UTC)
-            rows = []
-            if settings.smtp_host:
-                for address in await _emails(session, flag, event, assignee):
-                    rows.append(Notification(event=event, channel="email", flag_id=flag.id, recipient=address))
-            if flag.centre.webhook_url:
-                rows.append(
-                    Notification(
-                        event=event,
-                        channel="webhook",
-                        flag_id=flag.id,
-                        centre_id=flag.centre_id,
-                        recipient=flag.centre.webhook_url,
+            emails = await _emails(session, flags, event, assignee) if settings.smtp_host else {}
+            rows: list[dict[str, Any]] = []
+            for flag in flags:
+                subject, body, payload = _texts(settings, flag, event)
+                common = {
+                    "event": event,
+                    "flag_id": flag.id,
+                    "subject": subject,
+                    "body": body,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for address in emails.get(flag.id, ()):
+                    email = {"channel": "email", "recipient": address, "centre_id": None}
+                    rows.append({**common, "id": uuid.uuid4(), **email})
+                if flag.webhook_url:
+                    rows.append(
+                        {
+                            **common,
+                            "id": uuid.uuid4(),
+                            "channel": "webhook",
+                            "recipient": flag.webhook_url,
+                            "centre_id": flag.centre_id,
+                        }
                     )
-                )
-            for row in rows:
-                row.subject, row.body, row.payload = subject, body, payload
-                row.status, row.attempts, row.next_attempt_at = "pending", 0, now
-                session.add(row)
-            await session.flush()
+            if rows:
+                await session.execute(insert(Notification), rows)
             return len(rows)
     except Exception:
-        logger.exception("could not queue notifications for flag %s (%s)", flag.id, event)
+        logger.exception("could not queue notifications for %d flag(s) (%s)", len(flags), event)
         return 0
 
 

@@ -8,17 +8,19 @@ import hmac
 import logging
 import secrets
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
-from survey_api.audit.services import CITIZEN, SYSTEM, Actor, record
+from survey_api.audit.services import CITIZEN, SYSTEM, Actor, record, record_many
 from survey_api.complaints import messages as _messages  # noqa: F401  (registers the texts)
 from survey_api.complaints import notifications
 from survey_api.complaints.deadlines import deadline
@@ -42,7 +44,6 @@ from survey_api.dossiers.models import Dossier, RatingToken
 from survey_api.errors import Forbidden, InvalidInput, NotFound
 from survey_api.kiosks.models import Kiosk
 from survey_api.org.models import Centre, Staff
-from survey_api.ratings.models import Rating
 from survey_api.ratings.surveys import Instrument, active_instrument
 from survey_api.settings import Settings
 
@@ -115,79 +116,170 @@ def step_due(flag: Flag) -> datetime | None:
     return None
 
 
-async def open_flag(
+@dataclass(frozen=True, slots=True)
+class NewFlag:
+    """A flag to open: its cause, where, who, and (for the notification texts) the rating's level and comment."""
+
+    reason: str
+    centre_id: uuid.UUID
+    staff_id: uuid.UUID | None
+    received_at: datetime
+    complaint_id: uuid.UUID | None = None
+    rating_id: uuid.UUID | None = None
+    overall: int | None = None
+    comment: str | None = None
+
+
+async def open_flags(
     session: AsyncSession,
     settings: Settings,
-    *,
-    reason: str,
-    centre_id: uuid.UUID,
-    staff_id: uuid.UUID | None,
-    received_at: datetime,
+    items: Sequence[NewFlag],
     actor: Actor,
-    complaint_id: uuid.UUID | None = None,
-    rating_id: uuid.UUID | None = None,
-) -> Flag:
-    """Put an item in the inboxes of the staff member concerned and of the centre's supervisors and
-    director, with its deadlines, and queue the notifications (sent later, never in this request)."""
+    complaint: Complaint | None = None,
+) -> list[uuid.UUID]:
+    """Put items in the inboxes of the staff members concerned and of their centres' supervisors and
+    directors, with their deadlines, and queue the notifications (sent later, never in this request).
+
+    One statement per table whatever the number of flags: the rating writer opens the flags of a whole
+    batch at once, so this is written with Core statements and plain snapshots, no ORM objects.
+    """
+    if not items:
+        return []
     holidays, tz = settings.holiday_dates, settings.timezone
-    flag = Flag(
-        id=uuid.uuid4(),
-        reason=reason,
-        complaint_id=complaint_id,
-        rating_id=rating_id,
-        centre_id=centre_id,
-        staff_id=staff_id,
-        status="new",
-        received_at=received_at,
-        accept_by=deadline(received_at, settings.complaint_accept_days, tz, holidays),
-        info_by=deadline(received_at, settings.complaint_info_days, tz, holidays),
-        answer_by=deadline(received_at, settings.complaint_answer_days, tz, holidays),
-    )
-    flag.due_by = flag.accept_by
-    session.add(flag)
-    await session.flush()
-    session.add(
-        FlagEvent(
-            flag_id=flag.id,
-            at=received_at,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            kind="created",
-            to_status="new",
-            public=complaint_id is not None,
+    now = datetime.now(UTC)
+    flags: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for item in items:
+        flag_id = uuid.uuid4()
+        accept_by = deadline(item.received_at, settings.complaint_accept_days, tz, holidays)
+        flags.append(
+            {
+                "id": flag_id,
+                "reason": item.reason,
+                "complaint_id": item.complaint_id,
+                "rating_id": item.rating_id,
+                "centre_id": item.centre_id,
+                "staff_id": item.staff_id,
+                "status": "new",
+                "received_at": item.received_at,
+                "accept_by": accept_by,
+                "info_by": deadline(item.received_at, settings.complaint_info_days, tz, holidays),
+                "answer_by": deadline(item.received_at, settings.complaint_answer_days, tz, holidays),
+                "due_by": accept_by,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
+        events.append(
+            {
+                "id": uuid.uuid4(),
+                "flag_id": flag_id,
+                "at": item.received_at,
+                "actor_type": actor.type,
+                "actor_id": actor.id,
+                "actor_name": actor.name,
+                "kind": "created",
+                "from_status": None,
+                "to_status": "new",
+                "text": None,
+                "public": item.complaint_id is not None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    await session.execute(insert(Flag), flags)
+    await session.execute(insert(FlagEvent), events)
+    await record_many(
+        session, actor, "flag.created", "flag", [(f["id"], {"reason": f["reason"]}, f["received_at"]) for f in flags]
     )
-    await record(session, actor, "flag.created", "flag", flag.id, {"reason": reason}, at=received_at)
-    loaded = await session.get(Flag, flag.id, populate_existing=True)
-    assert loaded is not None
-    await notifications.queue(session, settings, loaded, "flag.new")
-    return loaded
+    await notifications.queue_many(session, settings, await _facts(session, items, flags, complaint), "flag.new")
+    return [f["id"] for f in flags]
 
 
-async def flag_rating(
-    session: AsyncSession, rating: Rating, settings: Settings, instrument: Instrument | None = None
-) -> Flag | None:
-    """Flag a newly stored rating at the two lowest levels or naming staff conduct (not suspected repeats)."""
-    if rating.suspected_repeat or (rating.overall > 2 and not rating.reasons):
+async def _facts(
+    session: AsyncSession, items: Sequence[NewFlag], flags: list[dict[str, Any]], complaint: Complaint | None
+) -> list[notifications.FlagFacts]:
+    """Snapshots of new flags for their notifications: centre and staff names in two small queries."""
+    centres = {
+        row.id: row
+        for row in await session.execute(
+            select(Centre.id, Centre.name, Centre.code, Centre.webhook_url).where(
+                Centre.id.in_({i.centre_id for i in items})
+            )
+        )
+    }
+    staff_ids = {i.staff_id for i in items if i.staff_id is not None}
+    staff = (
+        {
+            row.id: row
+            for row in await session.execute(
+                select(Staff.id, Staff.full_name, Staff.code).where(Staff.id.in_(staff_ids))
+            )
+        }
+        if staff_ids
+        else {}
+    )
+    out = []
+    for item, flag in zip(items, flags, strict=True):
+        centre, member = centres[item.centre_id], staff.get(item.staff_id) if item.staff_id else None
+        about = complaint if complaint is not None and complaint.id == item.complaint_id else None
+        out.append(
+            notifications.FlagFacts(
+                id=flag["id"],
+                reason=item.reason,
+                status="new",
+                centre_id=item.centre_id,
+                centre_name=centre.name,
+                centre_code=centre.code,
+                webhook_url=centre.webhook_url,
+                staff_id=item.staff_id,
+                staff_name=member.full_name if member is not None else None,
+                staff_code=member.code if member is not None else None,
+                received_at=item.received_at,
+                due_by=flag["due_by"],
+                tracking_code=about.tracking_code if about is not None else None,
+                category=about.category if about is not None else None,
+                complaint_text=about.text if about is not None else None,
+                overall=item.overall,
+                comment=item.comment,
+            )
+        )
+    return out
+
+
+def rating_flag(values: dict[str, Any], conduct_reasons: frozenset[str]) -> NewFlag | None:
+    """The flag a newly stored rating opens: at the two lowest levels or naming staff conduct (suspected
+    repeats never). ``values`` are the stored rating's columns."""
+    if values["suspected_repeat"]:
         return None
-    instrument = instrument or await active_instrument(session)
-    if set(rating.reasons) & instrument.conduct_reasons:
+    if not conduct_reasons.isdisjoint(values["reasons"]):
         reason = "conduct"
-    elif rating.overall <= 2:
+    elif values["overall"] <= 2:
         reason = "low_rating"
     else:
         return None
-    return await open_flag(
-        session,
-        settings,
+    return NewFlag(
         reason=reason,
-        centre_id=rating.centre_id,
-        staff_id=rating.staff_id,
-        received_at=rating.received_at,
-        actor=SYSTEM,
-        rating_id=rating.id,
+        centre_id=values["centre_id"],
+        staff_id=values["staff_id"],
+        received_at=values["received_at"],
+        rating_id=values["id"],
+        overall=values["overall"],
+        comment=values["comment"],
     )
+
+
+async def flag_ratings(
+    session: AsyncSession, settings: Settings, ratings: Sequence[dict[str, Any]], instrument: Instrument | None = None
+) -> int:
+    """Open the flags that newly stored ratings call for (all in one go); returns how many."""
+    candidates = [v for v in ratings if not v["suspected_repeat"] and (v["overall"] <= 2 or v["reasons"])]
+    if not candidates:
+        return 0
+    instrument = instrument or await active_instrument(session)
+    items = [f for v in candidates if (f := rating_flag(v, instrument.conduct_reasons)) is not None]
+    await open_flags(session, settings, items, SYSTEM)
+    return len(items)
 
 
 async def escalate_overdue(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
@@ -290,16 +382,8 @@ class ComplaintService:
             return replay, False
         actor = Actor(type="kiosk", name=kiosk.name, id=kiosk.id) if kiosk is not None else CITIZEN
         await record(self.session, actor, "complaint.filed", "complaint", complaint.id, {"channel": channel}, at=now)
-        await open_flag(
-            self.session,
-            self.settings,
-            reason="complaint",
-            centre_id=complaint.centre_id,
-            staff_id=complaint.staff_id,
-            received_at=now,
-            actor=actor,
-            complaint_id=complaint.id,
-        )
+        new_flag = NewFlag("complaint", complaint.centre_id, complaint.staff_id, now, complaint_id=complaint.id)
+        await open_flags(self.session, self.settings, [new_flag], actor, complaint)
         stored = await self.session.get(Complaint, complaint.id, populate_existing=True)
         assert stored is not None
         return stored, True

@@ -77,21 +77,10 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
 
     new = [p.values for p in unique if p.values["id"] in inserted]
     await Rollups(session, settings.timezone).add_ratings(new)
-    conduct: frozenset[str] = frozenset()
-    if any(v["reasons"] for v in new):
-        conduct = (await cached_instrument(session)).conduct_reasons
-    to_flag = [
-        v["id"]
-        for v in new
-        if not v["suspected_repeat"] and (v["overall"] <= 2 or not conduct.isdisjoint(v["reasons"]))
-    ]
-    if to_flag:
-        from survey_api.complaints.services import flag_rating  # flags belong to complaints
+    if new:
+        from survey_api.complaints.services import flag_ratings  # flags belong to complaints
 
-        for rating_id in to_flag:
-            rating = await session.get(Rating, rating_id)
-            if rating is not None:
-                await flag_rating(session, rating, settings, await cached_instrument(session))
+        await flag_ratings(session, settings, new, await cached_instrument(session))
     return results
 
 

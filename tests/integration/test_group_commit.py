@@ -14,6 +14,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from survey_api import db
+from survey_api.audit.models import AuditEvent
+from survey_api.complaints.models import Flag, FlagEvent
 from survey_api.ratings.ingest import RatingWriter
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import RollupMonth
@@ -49,6 +51,15 @@ async def test_concurrent_kiosk_ratings_and_retries_are_stored_exactly_once(
     )
     assert [tuple(r) for r in month] == [(24, 24)]
     assert client.app.state.rating_writer.written == 120
+    # Each rating at the two lowest levels opened one flag, with its first thread entry and audit record;
+    # the retries opened none.
+    for model, where in (
+        (Flag, Flag.reason == "low_rating"),
+        (FlagEvent, FlagEvent.kind == "created"),
+        (AuditEvent, AuditEvent.action == "flag.created"),
+    ):
+        count = await run_in_session(lambda s, m=model, w=where: s.scalar(select(func.count()).select_from(m).where(w)))
+        assert count == 48, model.__name__
 
 
 def _values(centre: uuid.UUID, at: datetime) -> dict[str, Any]:

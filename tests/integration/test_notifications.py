@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import anyio
 import msgspec
 import pytest
 from aiosmtpd.controller import Controller
@@ -27,7 +28,7 @@ from survey_api.accounts.models import User
 from survey_api.complaints.models import Notification
 from survey_api.complaints.notifications import deliver_pending
 from survey_api.settings import Settings
-from tests.helpers import bearer_for
+from tests.helpers import bearer_for, kiosk_headers
 
 pytestmark = pytest.mark.anyio
 WEBHOOK_SECRET = "khoa-bi-mat-webhook-0123456789"
@@ -252,3 +253,49 @@ async def test_an_unreachable_smtp_server_never_fails_the_submission(
         await alchemy.get_engine().dispose()
     rows = await run_in_session(lambda s: s.scalars(select(Notification)))
     assert {(r.status, r.attempts) for r in rows} == {("pending", 1)}
+
+
+async def test_low_kiosk_ratings_written_together_are_each_emailed_with_their_level(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any, settings: Settings, smtp_server: tuple[int, Inbox]
+) -> None:
+    """The rating writer opens the flags of a whole batch at once; each still gets its own emails."""
+    _, inbox = smtp_server
+    await give_emails(run_in_session)
+    kiosk = await kiosk_headers(run_in_session)
+    at = [datetime(2026, 11, 20, 2, minute, tzinfo=UTC).isoformat() for minute in (0, 5, 10)]  # not repeats
+    bodies = [
+        {
+            "id": str(uuid.uuid4()),
+            "overall": 1,
+            "submitted_at": at[0],
+            "staff_code": "CB-001",
+            "comment": "Chờ quá lâu, không ai hướng dẫn.",
+        },
+        {"id": str(uuid.uuid4()), "overall": 2, "submitted_at": at[1], "staff_code": "CB-002"},
+        {"id": str(uuid.uuid4()), "overall": 5, "submitted_at": at[2]},
+    ]
+    statuses: list[int] = []
+
+    async def send(body: dict[str, Any]) -> None:
+        statuses.append((await client.post("/api/v1/ratings", json=body, headers=kiosk)).status_code)
+
+    async with anyio.create_task_group() as tg:
+        for body in bodies:
+            tg.start_soon(send, body)
+    assert statuses == [201, 201, 201]
+    alchemy = db.alchemy_config(settings)
+    try:
+        sent = await deliver_pending(alchemy, settings)
+    finally:
+        await alchemy.get_engine().dispose()
+    by_level: dict[str, list[str]] = {}
+    for message in inbox.messages:
+        by_level.setdefault(str(message["Subject"]).rsplit(": ", 1)[-1], []).append(str(message["To"]))
+    assert {level: sorted(to) for level, to in by_level.items()} == {
+        "1/5": ["canbo@camau.gov.vn", "giamdoc@camau.gov.vn", "giamsat@camau.gov.vn"],
+        "2/5": ["giamdoc@camau.gov.vn", "giamsat@camau.gov.vn"],
+    }
+    assert sent == 5
+    first = next(m for m in inbox.messages if str(m["Subject"]).endswith("1/5"))
+    assert "Chờ quá lâu, không ai hướng dẫn." in first.get_content()
+    assert "Cán bộ: Nguyễn Văn Hùng" in first.get_content()
