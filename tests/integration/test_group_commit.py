@@ -93,7 +93,7 @@ async def test_a_bad_row_is_refused_alone_and_shutdown_drains_the_queue(
 
     centre = await run_in_session(lambda s: s.scalar(select(Centre.id).where(Centre.code == "MC-969")))
     config = db.alchemy_config(settings)
-    writer = RatingWriter(config.get_session, settings, max_batch=50)
+    writer = RatingWriter(config.get_engine(), settings, max_batch=50)
     at = datetime(2026, 7, 2, 1, 0, tzinfo=UTC)
     good = [_values(centre, at + timedelta(minutes=i)) for i in range(9)]
     bad = _values(uuid.uuid4(), at)  # a centre that does not exist: the foreign key refuses it
