@@ -1,6 +1,8 @@
 -- wrk script: POST a realistic kiosk rating with a fresh UUID each time, and count answers by status.
--- Environment: BENCH_TOKEN (kiosk device token), BENCH_PATH (default /api/v1/ratings).
+-- Environment: BENCH_TOKEN (kiosk device token), BENCH_PATH (default /api/v1/ratings), BENCH_IDS (a file to
+-- write the id of every rating acknowledged with 201, one per line, so that each can be looked up afterwards).
 local token = os.getenv("BENCH_TOKEN")
+local ids_file = os.getenv("BENCH_IDS")
 local path = os.getenv("BENCH_PATH") or "/api/v1/ratings"
 local threads = {}
 local counter = 0
@@ -15,6 +17,7 @@ end
 function init(args)
   math.randomseed(os.time() + (id or 0) * 7919)
   statuses = {}
+  acked = {}
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. token
@@ -52,6 +55,9 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if status == 201 and ids_file then
+    acked[#acked + 1] = body:match('"id":"([0-9a-f%-]+)"')
+  end
 end
 
 function done(summary, latency, requests)
@@ -59,6 +65,13 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     local st = thread:get("statuses")
     for code, n in pairs(st) do totals[code] = (totals[code] or 0) + n end
+  end
+  if ids_file then
+    local out = assert(io.open(ids_file, "w"))
+    for _, thread in ipairs(threads) do
+      for _, id in ipairs(thread:get("acked")) do out:write(id, "\n") end
+    end
+    out:close()
   end
   local parts = {}
   for code, n in pairs(totals) do parts[#parts + 1] = string.format('"%d":%d', code, n) end
