@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     EngineConfig,
@@ -30,10 +31,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_dumps(value: Any) -> str:
+    """JSON columns are written by msgspec: the same JSON as the standard library's, several times faster."""
+    return msgspec.json.encode(value).decode()
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """Build the async engine for ``settings.database_url`` (SQLite file or PostgreSQL)."""
     url = make_url(settings.database_url)
-    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {
+        "echo": settings.db_echo,
+        "pool_pre_ping": True,
+        "json_serializer": _json_dumps,
+        "json_deserializer": msgspec.json.decode,
+    }
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -124,7 +124,9 @@ class Rollups:
         if not rows:
             return
         counters = _counter_columns(table)
+        keys = [c.name for c in table.primary_key.columns]
         params = [{**dict.fromkeys(counters, 0), **row} for row in rows]
+        params.sort(key=lambda row: tuple(str(row[k]) for k in keys))  # the same lock order in concurrent batches
         await self.session.execute(_add_statement(table, self.session.get_bind().dialect.name), params)
 
     async def replace_dossier(self, before: Sequence[tuple[DayKey, str]], after: Sequence[tuple[DayKey, str]]) -> None:
@@ -144,7 +146,7 @@ class Rollups:
             {name: getattr(key, name) for name in DAY_KEY},
             deltas,
         )
-        for month, dim, dim_key in key.month_rows():
+        for month, dim, dim_key in sorted(key.month_rows()):  # key order, as the rating writer's batches
             await self._upsert(
                 RollupMonth.__table__,
                 {"centre_id": key.centre_id, "month": month, "dim": dim, "key": dim_key},
