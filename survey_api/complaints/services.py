@@ -192,14 +192,21 @@ async def open_flags(
     await record_many(
         session, actor, "flag.created", "flag", [(f["id"], {"reason": f["reason"]}, f["received_at"]) for f in flags]
     )
-    await notifications.queue_many(session, settings, await _facts(session, items, flags, complaint), "flag.new")
+    facts = await _facts(session, settings, items, flags, complaint)
+    if facts:
+        await notifications.queue_many(session, settings, facts, "flag.new")
     return [f["id"] for f in flags]
 
 
 async def _facts(
-    session: AsyncSession, items: Sequence[NewFlag], flags: list[dict[str, Any]], complaint: Complaint | None
+    session: AsyncSession,
+    settings: Settings,
+    items: Sequence[NewFlag],
+    flags: list[dict[str, Any]],
+    complaint: Complaint | None,
 ) -> list[notifications.FlagFacts]:
-    """Snapshots of new flags for their notifications: centre and staff names in two small queries."""
+    """Snapshots of new flags for their notifications: centre and staff names in two small queries. None when
+    there is nobody to tell (no SMTP server and no webhook for these centres)."""
     centres = {
         row.id: row
         for row in await session.execute(
@@ -208,6 +215,8 @@ async def _facts(
             )
         )
     }
+    if not settings.smtp_host and not any(c.webhook_url for c in centres.values()):
+        return []
     staff_ids = {i.staff_id for i in items if i.staff_id is not None}
     staff = (
         {
