@@ -7,6 +7,7 @@ was paused awaiting supplements. An unresolved dossier past its due moment is *o
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -46,6 +47,37 @@ def effective_due(
 ) -> datetime:
     """The due moment extended by the paused time."""
     return due_at + paused_duration(paused, now or datetime.now(due_at.tzinfo))
+
+
+def overdue_after(due_at: datetime | None, paused: Iterable[tuple[datetime, datetime | None]] = ()) -> datetime | None:
+    """The moment after which a dossier still in hand is overdue: ``classify(due_at, None, now, paused)`` is
+    OVERDUE exactly when ``now`` is later. ``None`` without a due date, or when a pause still running keeps the
+    clock stopped for good.
+
+    It depends on the dossier alone, not on the time of asking, so it can be counted ahead (the report rollups
+    count dossiers in hand on the local day of this moment). How far ``now`` is past the extended due moment,
+    ``now - paused_duration(paused, now) - due_at``, never decreases and grows at rate 0 or 1 between the
+    pauses' starts and ends; the answer is where it first rises above zero.
+    """
+    if due_at is None:
+        return None
+    intervals = list(paused)
+    points = sorted({start for start, _ in intervals} | {end for _, end in intervals if end is not None})
+
+    def past_due(moment: datetime) -> timedelta:
+        return moment - paused_duration(intervals, moment) - due_at
+
+    if not points:
+        return due_at
+    zero = timedelta()
+    if past_due(points[0]) > zero:  # before the first start or end nothing runs: rate 1
+        return points[0] - past_due(points[0])
+    for start, end in itertools.pairwise(points):
+        if past_due(end) > zero:  # it rose between the two, so at rate 1
+            return start - past_due(start)
+    if any(end is None for _, end in intervals):
+        return None  # after the last point a running pause keeps pace with the clock
+    return points[-1] - past_due(points[-1])
 
 
 def classify(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from survey_api.dossiers.timeliness import Timeliness, classify, paused_duration
+from survey_api.dossiers.timeliness import Timeliness, classify, overdue_after, paused_duration
 
 
 def utc(*args: int) -> datetime:
@@ -58,3 +59,34 @@ def test_open_dossiers_are_overdue_only_past_their_due_moment() -> None:
 
 def test_no_due_date_means_no_judgement() -> None:
     assert classify(None, utc(2026, 6, 1), NOW) is None
+
+
+def test_the_moment_a_dossier_falls_overdue_is_known_ahead() -> None:
+    assert overdue_after(DUE) == DUE
+    assert overdue_after(None) is None
+    two_days = [(utc(2026, 6, 10, 2), utc(2026, 6, 12, 2))]
+    assert overdue_after(DUE, two_days) == DUE + timedelta(days=2)
+    # Still waiting since before the due moment: the clock is stopped for as long as the pause runs.
+    assert overdue_after(DUE, [(utc(2026, 6, 14), None)]) is None
+    # Paused only after falling overdue: overdue from the due moment on, and it stays so.
+    assert overdue_after(DUE, [(utc(2026, 6, 20), None)]) == DUE
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_overdue_after_agrees_with_classify_at_every_moment(seed: int) -> None:
+    rng = random.Random(seed)
+    start = utc(2026, 6, 1)
+
+    def moment() -> datetime:
+        return start + timedelta(hours=rng.randrange(0, 24 * 40))
+
+    for _ in range(50):
+        due = moment()
+        paused: list[tuple[datetime, datetime | None]] = []
+        for _ in range(rng.randrange(0, 4)):
+            a = moment()
+            paused.append((a, None if rng.random() < 0.2 else a + timedelta(hours=rng.randrange(-24, 24 * 6))))
+        after = overdue_after(due, paused)
+        for now in sorted({moment() for _ in range(30)} | ({after, after + timedelta(seconds=1)} if after else set())):
+            overdue = classify(due, None, now, paused) is Timeliness.OVERDUE
+            assert overdue == (after is not None and now > after), (due, paused, now, after)
