@@ -22,12 +22,18 @@ class Dossier(UUIDAuditBase):
     __table_args__ = (
         Index("ix_dossier_centre_resolved", "centre_id", "resolved_at"),
         Index("ix_dossier_centre_returned", "centre_id", "returned_at"),
-        Index(  # open dossiers by deadline: the "overdue" figure
+        Index(  # dossiers in hand by due moment: those falling overdue today
             "ix_dossier_open_due",
-            "centre_id",
             "due_at",
+            "centre_id",
             postgresql_where=text("resolved_at IS NULL"),
             sqlite_where=text("resolved_at IS NULL"),
+        ),
+        Index(  # dossiers in hand that were ever paused (few): their deadline moved
+            "ix_dossier_open_paused",
+            "centre_id",
+            postgresql_where=text("resolved_at IS NULL AND paused <> '[]'::jsonb"),
+            sqlite_where=text("resolved_at IS NULL AND paused <> '[]'"),
         ),
     )
 

@@ -10,7 +10,8 @@ Two grains share one shape of counters:
 
 "No value" in a key column is the nil UUID (or an empty channel) so that unique keys work on every database.
 Ratings count on the day the citizen rated (``submitted_at``), in local time; resolved dossiers on the day they
-were resolved; returned dossiers on the day they were returned. Suspected kiosk repeats are not counted.
+were resolved; returned dossiers on the day they were returned; dossiers still in hand on the day they fall
+overdue (the due date moved by paused time). Suspected kiosk repeats are not counted.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from datetime import date
 
 from advanced_alchemy.base import orm_registry
 from advanced_alchemy.types import GUID
-from sqlalchemy import Date, Index, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import Date, Index, Integer, PrimaryKeyConstraint, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 NIL = uuid.UUID(int=0)
-COUNTERS = ("n1", "n2", "n3", "n4", "n5", "rated_dossiers", "early", "on_time", "late", "returned")
+COUNTERS = ("n1", "n2", "n3", "n4", "n5", "rated_dossiers", "early", "on_time", "late", "returned", "open_due")
 """n1…n5: ratings per overall level; rated_dossiers: ratings tied to a dossier; early/on_time/late: dossiers
-resolved; returned: dossiers returned to the citizen (the base of coverage)."""
+resolved; returned: dossiers returned to the citizen (the base of coverage); open_due: dossiers still in hand,
+on the day they fall (or fell) overdue if not resolved — counted overdue once that day is past."""
 
 
 class _Counters:
@@ -40,6 +42,7 @@ class _Counters:
     on_time: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
+    open_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RollupDay(_Counters, orm_registry.generate_base()):  # type: ignore[misc]
@@ -47,6 +50,14 @@ class RollupDay(_Counters, orm_registry.generate_base()):  # type: ignore[misc]
     __table_args__ = (
         PrimaryKeyConstraint(
             "centre_id", "day", "counter_id", "staff_id", "agency_id", "procedure_id", "channel", name="pk_rollup_day"
+        ),
+        Index(  # dossiers still in hand, by the day they fall overdue: this month's overdue figure
+            "ix_rollup_day_open_due",
+            "day",
+            "centre_id",
+            "open_due",
+            postgresql_where=text("open_due > 0"),
+            sqlite_where=text("open_due > 0"),
         ),
     )
 

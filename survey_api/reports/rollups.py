@@ -6,6 +6,7 @@ zone's offset: Vietnam has kept UTC+7 without daylight saving since 1975, so a f
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import Counter as Tally
 from collections.abc import Sequence
@@ -14,12 +15,29 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, and_, case, delete, func, literal, select, text
+from advanced_alchemy.types import GUID
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.dossiers.models import Dossier
-from survey_api.dossiers.timeliness import Timeliness, classify
+from survey_api.dossiers.timeliness import Timeliness, classify, overdue_after
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
 
@@ -32,6 +50,7 @@ MONTH_DIMS = {
     "channel": "channel",
 }
 RESOLVED_STATUSES = ("resolved", "returned")
+OPEN_STATUSES = ("received", "in_progress", "paused")
 
 
 def local_day(moment: datetime, tz: str) -> date:
@@ -187,8 +206,17 @@ def _add_statement(table: Table, dialect: str) -> Any:
     return cached
 
 
+def paused_intervals(paused: Sequence[dict[str, Any]] | None) -> list[tuple[datetime, datetime | None]]:
+    """A dossier's paused intervals as stored (``[{"start": iso, "end": iso | null}]``) as moments."""
+    return [
+        (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
+        for p in paused or []
+    ]
+
+
 def dossier_counts(dossier: Dossier, tz: str) -> list[tuple[DayKey, str]]:
-    """What a dossier adds to the rollups: its resolution (early/on time/late) and its return."""
+    """What a dossier adds to the rollups: its resolution (early/on time/late) and its return; or, while it is
+    still in hand, itself on the day it falls overdue (``open_due``)."""
     counts: list[tuple[DayKey, str]] = []
     if dossier.centre_id is None or dossier.procedure_id is None:
         return counts
@@ -205,13 +233,14 @@ def dossier_counts(dossier: Dossier, tz: str) -> list[tuple[DayKey, str]]:
         )
 
     if dossier.resolved_at is not None and dossier.status in RESOLVED_STATUSES and dossier.due_at is not None:
-        paused = [
-            (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
-            for p in dossier.paused or []
-        ]
+        paused = paused_intervals(dossier.paused)
         judged = classify(dossier.due_at, dossier.resolved_at, datetime.now(UTC), paused, tz)
         if judged in (Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE):
             counts.append((key(dossier.resolved_at), judged.value))
+    elif dossier.resolved_at is None and dossier.status in OPEN_STATUSES:
+        after = overdue_after(dossier.due_at, paused_intervals(dossier.paused))
+        if after is not None:
+            counts.append((key(after), "open_due"))
     if dossier.returned_at is not None:
         counts.append((key(dossier.returned_at), "returned"))
     return counts
@@ -225,77 +254,181 @@ def _local_day_sql(column: Any, dialect: str, tz: str) -> Any:
     return func.date(column, f"{hours:+d} hours")
 
 
+def _month_sql(day: Any, dialect: str) -> Any:
+    """The first day of the month of a date column."""
+    if dialect == "postgresql":
+        return func.date_trunc("month", day).cast(day.type)
+    return func.date(day, "start of month")
+
+
+_EXTRA_TEMP = Table(
+    "rollup_rebuild_month",
+    MetaData(),
+    Column("centre_id", GUID(length=16)),
+    Column("month", Date),
+    Column("counter_id", GUID(length=16)),
+    Column("staff_id", GUID(length=16)),
+    Column("agency_id", GUID(length=16)),
+    Column("channel", String(8)),
+    *(Column(name, Integer) for name in COUNTERS),
+    prefixes=["TEMPORARY"],
+)
+"""Month totals per counter × staff × agency × channel while rebuilding: a few rows per centre and month, from
+which five of the six month breakdowns are summed (rather than each from every day row)."""
+
+
 async def rebuild(session: AsyncSession, tz: str, date_from: date | None = None, date_to: date | None = None) -> int:
     """Recompute every rollup for whole months from ``date_from`` to ``date_to`` (all time if not given)
-    from raw ratings and dossiers. Returns the number of day rows written."""
+    from raw ratings and dossiers. Returns the number of day rows written.
+
+    Everything is summed in the database, in four passes: the day rows from ratings and dossiers at once (one
+    GROUP BY, written in key order); the few paused dossiers, judged here; one pass over the day rows for the
+    month rows by procedure and one for a small per-month table that gives the other five breakdowns; and the
+    reasons. Rebuilding all time empties the tables first (TRUNCATE on PostgreSQL, which holds readers of the
+    rollups until the rebuild commits).
+    """
     dialect = session.get_bind().dialect.name
     start = month_of(date_from) if date_from else None
     end = (month_of(date_to) + timedelta(days=32)).replace(day=1) if date_to else None  # exclusive
 
-    def in_range(column: Any) -> Any:
+    def in_range(column: Any) -> list[Any]:
         conditions = []
         if start is not None:
             conditions.append(column >= start)
         if end is not None:
             conditions.append(column < end)
-        return and_(*conditions) if conditions else literal(True)
+        return conditions
 
-    for table, column in (
-        (RollupDay.__table__, RollupDay.__table__.c.day),
-        (RollupMonth.__table__, RollupMonth.__table__.c.month),
-        (ReasonMonth.__table__, ReasonMonth.__table__.c.month),
-    ):
-        await session.execute(delete(table).where(in_range(column)))
+    def near_range(column: Any) -> list[Any]:
+        """A moment within a day of the local range (the local day is then checked exactly)."""
+        conditions = []
+        if start is not None:
+            conditions.append(column >= datetime.combine(start, datetime.min.time(), tzinfo=UTC) - timedelta(days=1))
+        if end is not None:
+            conditions.append(column < datetime.combine(end, datetime.min.time(), tzinfo=UTC) + timedelta(days=1))
+        return conditions
 
-    # Ratings, grouped in the database.
+    tables = (RollupDay.__table__, RollupMonth.__table__, ReasonMonth.__table__)
+    if start is None and end is None and dialect == "postgresql":
+        await session.execute(text("TRUNCATE " + ", ".join(t.name for t in tables)))
+    else:
+        for table, column in zip(tables, ("day", "month", "month"), strict=True):
+            await session.execute(delete(table).where(*in_range(table.c[column])))
+    if dialect == "postgresql":
+        # Day rows are nearly as many as the facts: one sort (in memory where it fits) beats hashing, spilling
+        # and sorting again for the insert in key order.
+        await session.execute(text("SET LOCAL work_mem = '256MB'"))
+        await session.execute(text("SET LOCAL enable_hashagg = off"))
+    else:
+        await session.execute(text(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}"))  # sort on every core
+    try:
+        await _days_from_facts(session, dialect, tz, in_range, near_range)
+        await _paused_dossiers(session, dialect, tz, start, end, near_range)
+        await _months_from_days(session, dialect, in_range)
+        await _reasons(session, dialect, tz, start, end)
+    finally:
+        if dialect == "sqlite":
+            await session.execute(text("PRAGMA threads = 0"))
+    day = RollupDay.__table__.c.day
+    return int(await session.scalar(select(func.count()).select_from(RollupDay.__table__).where(*in_range(day))) or 0)
+
+
+def _has_pauses(column: Any, dialect: str) -> Any:
+    length = func.jsonb_array_length(column) if dialect == "postgresql" else func.json_array_length(column)
+    return length > 0
+
+
+async def _days_from_facts(session: AsyncSession, dialect: str, tz: str, in_range: Any, near_range: Any) -> None:
+    """Day rows from ratings (by the local day rated) and dossiers in one GROUP BY. A dossier counts its
+    resolution (early when resolved on an earlier local day than due, on time on the same day, late after) on
+    the day it was resolved and its return on the day it was returned, as one row when that is the same day;
+    one still in hand counts on its due day. Dossiers ever paused are left to ``_paused_dossiers`` for their
+    resolution or due day (the pause moves the deadline)."""
+    table = RollupDay.__table__
+    nil = literal(NIL, table.c.counter_id.type)
+    one, zero = literal(1), literal(0)
+
+    def keys(c: Any, day: Any) -> list[Any]:
+        return [
+            c.centre_id.label("centre_id"),
+            day.label("day"),
+            func.coalesce(c.counter_id, nil).label("counter_id"),
+            func.coalesce(c.staff_id, nil).label("staff_id"),
+            func.coalesce(c.agency_id, nil).label("agency_id"),
+            func.coalesce(c.procedure_id, nil).label("procedure_id"),
+            c.channel.label("channel"),
+        ]
+
+    def counts(**values: Any) -> list[Any]:
+        return [values.get(name, zero).label(name) for name in COUNTERS]
+
+    def flag(condition: Any) -> Any:
+        return case((condition, one), else_=zero)
+
     r = Rating.__table__.c
-    day = _local_day_sql(r.submitted_at, dialect, tz).label("day")
-    nil = literal(NIL, RollupDay.__table__.c.counter_id.type)
-    rating_rows = (
-        select(
-            r.centre_id,
-            day,
-            func.coalesce(r.counter_id, nil).label("counter_id"),
-            func.coalesce(r.staff_id, nil).label("staff_id"),
-            func.coalesce(r.agency_id, nil).label("agency_id"),
-            func.coalesce(r.procedure_id, nil).label("procedure_id"),
-            r.channel,
-            *(
-                func.sum(func.cast(r.overall == level, RollupDay.__table__.c.n1.type)).label(f"n{level}")
-                for level in range(1, 6)
-            ),
-            func.count(r.dossier_id).label("rated_dossiers"),
-        )
-        .where(r.suspected_repeat.is_(False))
-        .group_by(r.centre_id, day, r.counter_id, r.staff_id, r.agency_id, r.procedure_id, r.channel)
-        .subquery()
-    )
-    in_period = in_range(rating_rows.c.day)
-    counters = ["n1", "n2", "n3", "n4", "n5", "rated_dossiers"]
-    await session.execute(
-        RollupDay.__table__.insert().from_select(
-            [*DAY_KEY, *counters, "early", "on_time", "late", "returned"],
-            select(
-                *(rating_rows.c[k] for k in DAY_KEY),
-                *(rating_rows.c[c] for c in counters),
-                literal(0),
-                literal(0),
-                literal(0),
-                literal(0),
-            ).where(in_period),
-        )
-    )
+    rated = _local_day_sql(r.submitted_at, dialect, tz)
+    ratings = select(
+        *keys(r, rated),
+        *counts(
+            **{f"n{level}": flag(r.overall == level) for level in range(1, 6)},
+            rated_dossiers=flag(r.dossier_id.is_not(None)),
+        ),
+    ).where(r.suspected_repeat.is_(False), *near_range(r.submitted_at), *in_range(rated))
 
-    # Dossiers: returns, and the timeliness of those never paused, are counted in the database (local
-    # dates compared); the few with paused intervals are judged here, streamed.
-    await _dossiers_in_sql(session, dialect, tz, in_range)
     d = Dossier.__table__.c
+    resolved, due, returned = (_local_day_sql(c, dialect, tz) for c in (d.resolved_at, d.due_at, d.returned_at))
+    judged = and_(
+        d.resolved_at.is_not(None),
+        d.due_at.is_not(None),
+        d.status.in_(RESOLVED_STATUSES),
+        ~_has_pauses(d.paused, dialect),
+    )
+    returned_same_day = and_(d.returned_at.is_not(None), returned == resolved)
+    resolutions = select(
+        *keys(d, resolved),
+        *counts(
+            early=flag(resolved < due),
+            on_time=flag(resolved == due),
+            late=flag(resolved > due),
+            returned=flag(returned_same_day),
+        ),
+    ).where(judged, *near_range(d.resolved_at), *in_range(resolved))
+    returns = select(*keys(d, returned), *counts(returned=one)).where(
+        d.returned_at.is_not(None),
+        ~and_(judged, returned_same_day),
+        *near_range(d.returned_at),
+        *in_range(returned),
+    )
+    in_hand = select(*keys(d, due), *counts(open_due=one)).where(
+        d.resolved_at.is_(None),
+        d.status.in_(OPEN_STATUSES),
+        d.due_at.is_not(None),
+        ~_has_pauses(d.paused, dialect),
+        *near_range(d.due_at),
+        *in_range(due),
+    )
+    facts = union_all(ratings, resolutions, returns, in_hand).subquery("facts")
+    key = [facts.c[name] for name in DAY_KEY]
+    grouped = select(*key, *(func.sum(facts.c[name]) for name in COUNTERS)).group_by(*key).order_by(*key)
+    await session.execute(table.insert().from_select([*DAY_KEY, *COUNTERS], grouped))
+
+
+async def _paused_dossiers(
+    session: AsyncSession, dialect: str, tz: str, start: date | None, end: date | None, near_range: Any
+) -> None:
+    """The resolution, or the day they fall overdue, of dossiers that were ever paused, judged here (few:
+    streamed, counted, then merged into the day rows in batches, in key order)."""
+    d = Dossier.__table__.c
+    resolved = and_(d.resolved_at.is_not(None), *near_range(d.resolved_at))
+    in_hand = and_(d.resolved_at.is_(None), d.status.in_(OPEN_STATUSES), d.due_at.is_not(None))
+    if end is not None:  # a pause only moves the deadline later
+        in_hand = and_(in_hand, d.due_at < datetime.combine(end, datetime.min.time(), tzinfo=UTC) + timedelta(days=1))
     paused = await session.stream(
         select(
             d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel,
             d.status, d.due_at, d.resolved_at, d.paused, literal(None).label("returned_at"),
         )
-        .where(d.resolved_at.is_not(None), _has_pauses(d.paused, dialect))
+        .where(_has_pauses(d.paused, dialect), or_(resolved, in_hand))
         .execution_options(yield_per=5000)
     )  # fmt: skip
     tally: Tally[tuple[DayKey, str]] = Tally()
@@ -305,120 +438,65 @@ async def rebuild(session: AsyncSession, tz: str, date_from: date | None = None,
                 tally[(key, counter)] += 1
     await _merge_day_counts(session, tally)
 
-    # Months from days; reasons from ratings.
-    await _months_from_days(session, dialect, in_range)
-    await _reasons(session, dialect, tz, start, end)
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(RollupDay.__table__).where(in_range(RollupDay.__table__.c.day))
-        )
-        or 0
-    )
-
-
-def _has_pauses(column: Any, dialect: str) -> Any:
-    length = func.jsonb_array_length(column) if dialect == "postgresql" else func.json_array_length(column)
-    return length > 0
-
-
-async def _dossiers_in_sql(session: AsyncSession, dialect: str, tz: str, in_range: Any) -> None:
-    """Returned dossiers by return day, and never-paused resolved dossiers by resolution day (early when
-    resolved on an earlier local day than due, on time on the same day, late after)."""
-    d = Dossier.__table__.c
-    table = RollupDay.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    nil = literal(NIL, table.c.counter_id.type)
-    keys = [
-        d.centre_id,
-        func.coalesce(d.counter_id, nil),
-        func.coalesce(d.staff_id, nil),
-        func.coalesce(d.agency_id, nil),
-        func.coalesce(d.procedure_id, nil),
-        d.channel,
-    ]
-    resolved_day = _local_day_sql(d.resolved_at, dialect, tz)
-    due_day = _local_day_sql(d.due_at, dialect, tz)
-    returned_day = _local_day_sql(d.returned_at, dialect, tz)
-    one = literal(1)
-    zero = literal(0)
-
-    def count_if(condition: Any) -> Any:
-        return func.sum(case((condition, one), else_=zero))
-
-    judged = [count_if(resolved_day < due_day), count_if(resolved_day == due_day), count_if(resolved_day > due_day)]
-    never_paused = [
-        d.resolved_at.is_not(None),
-        d.due_at.is_not(None),
-        d.status.in_(RESOLVED_STATUSES),
-        ~_has_pauses(d.paused, dialect),
-    ]
-    parts = [
-        (resolved_day, [*judged, zero], never_paused),
-        (returned_day, [zero, zero, zero, func.count()], [d.returned_at.is_not(None)]),
-    ]
-    names = ["centre_id", "counter_id", "staff_id", "agency_id", "procedure_id", "channel", "day"]
-    counters = ["early", "on_time", "late", "returned"]
-    for day, sums, conditions in parts:
-        grouped = (
-            select(*keys, day.label("day"), *(value.label(name) for value, name in zip(sums, counters, strict=True)))
-            .where(*conditions, in_range(day))
-            .group_by(*keys, day)
-        )
-        statement = insert(table).from_select([*names, *counters], grouped)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(DAY_KEY), set_={c: table.c[c] + statement.excluded[c] for c in counters}
-        )
-        await session.execute(statement)
-
 
 async def _merge_day_counts(session: AsyncSession, tally: Tally[tuple[DayKey, str]]) -> None:
     """Add dossier counts to the day rows (rows may already hold rating counts)."""
     rows: dict[DayKey, dict[str, int]] = {}
     for (key, counter), count in tally.items():
         rows.setdefault(key, {})[counter] = count
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = RollupDay.__table__
+    dialect = session.get_bind().dialect.name
+    statement = _add_statement(table, dialect)
     batch: list[dict[str, Any]] = []
-    for key, counts in rows.items():
-        batch.append({**{k: getattr(key, k) for k in DAY_KEY}, **{c: counts.get(c, 0) for c in COUNTERS}})
-        if len(batch) >= 1000:  # 17 parameters a row: stay under PostgreSQL's 32,767
-            await _flush_day(session, insert, table, batch)
+    for key in sorted(rows, key=lambda k: (k.centre_id.bytes, k.day)):  # in key order, as the rows lie
+        batch.append({**{k: getattr(key, k) for k in DAY_KEY}, **{c: rows[key].get(c, 0) for c in COUNTERS}})
+        if len(batch) >= 1000:
+            await session.execute(statement, batch)  # executemany: one statement compiled, many parameter rows
             batch = []
     if batch:
-        await _flush_day(session, insert, table, batch)
-
-
-async def _flush_day(session: AsyncSession, insert: Any, table: Table, batch: list[dict[str, Any]]) -> None:
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(DAY_KEY),
-        set_={c: table.c[c] + statement.excluded[c] for c in ("early", "on_time", "late", "returned")},
-    )
-    await session.execute(statement, batch)  # executemany: one statement compiled, many parameter rows
+        await session.execute(statement, batch)
 
 
 async def _months_from_days(session: AsyncSession, dialect: str, in_range: Any) -> None:
-    d = RollupDay.__table__.c
-    month = (
-        func.date_trunc("month", d.day).cast(d.day.type)
-        if dialect == "postgresql"
-        else func.date(d.day, "start of month")
-    ).label("month")
-    sums = [func.sum(d[c]).label(c) for c in COUNTERS]
-    dims: list[tuple[str, Any]] = [("centre", literal(""))]
-    for dim, column in MONTH_DIMS.items():
-        value = d[column] if column == "channel" else _uuid_text(d[column], dialect)
-        dims.append((dim, value))
-    for dim, value in dims:
-        grouped = (
-            select(d.centre_id, month, literal(dim).label("dim"), value.label("key"), *sums)
-            .where(in_range(d.day))
-            .group_by(d.centre_id, month, value)
+    """Month rows from the day rows: by procedure straight from them; the centre as a whole and by counter,
+    staff, agency and channel from a small temporary table of month totals per counter × staff × agency ×
+    channel."""
+    day = RollupDay.__table__.c
+    month_table = RollupMonth.__table__
+    month = _month_sql(day.day, dialect).label("month")
+    sums = [func.sum(day[c]).label(c) for c in COUNTERS]
+    by_procedure = (
+        select(day.centre_id, month, literal("procedure"), _uuid_text(day.procedure_id, dialect), *sums)
+        .where(*in_range(day.day))
+        .group_by(day.centre_id, month, day.procedure_id)
+        .order_by(day.centre_id, month, day.procedure_id)
+    )
+    columns = ["centre_id", "month", "dim", "key", *COUNTERS]
+    await session.execute(month_table.insert().from_select(columns, by_procedure))
+
+    extra = _EXTRA_TEMP
+    await session.run_sync(lambda s: extra.drop(s.connection(), checkfirst=True))
+    await session.run_sync(lambda s: extra.create(s.connection()))
+    detail = [day.centre_id, month, day.counter_id, day.staff_id, day.agency_id, day.channel]
+    await session.execute(
+        extra.insert().from_select(
+            [c.name for c in extra.c], select(*detail, *sums).where(*in_range(day.day)).group_by(*detail)
         )
-        await session.execute(
-            RollupMonth.__table__.insert().from_select(["centre_id", "month", "dim", "key", *COUNTERS], grouped)
-        )
+    )
+    x = extra.c
+    x_sums = [func.sum(x[c]) for c in COUNTERS]
+    for dim, column in (("centre", None), *MONTH_DIMS.items()):
+        value: Any
+        if dim == "procedure":
+            continue  # done above
+        if column is None:
+            value, group = literal(""), []
+        else:
+            value = x[column] if column == "channel" else _uuid_text(x[column], dialect)
+            group = [x[column]]
+        grouped = select(x.centre_id, x.month, literal(dim), value, *x_sums).group_by(x.centre_id, x.month, *group)
+        await session.execute(month_table.insert().from_select(columns, grouped))
+    await session.run_sync(lambda s: extra.drop(s.connection()))
 
 
 def _uuid_text(column: Any, dialect: str) -> Any:
@@ -440,33 +518,50 @@ def _uuid_text(column: Any, dialect: str) -> Any:
 
 
 async def _reasons(session: AsyncSession, dialect: str, tz: str, start: date | None, end: date | None) -> None:
-    """Reason counts per centre and month, unnesting the JSON list of each rating."""
+    """Reason counts per centre and month, unnesting the JSON list of each rating that has reasons."""
     hours = int(datetime.now(ZoneInfo(tz)).utcoffset().total_seconds() // 3600)  # type: ignore[union-attr]
     if dialect == "postgresql":
+        chosen = ""
         inner = """
             SELECT r.centre_id, date_trunc('month', timezone(:tz, r.submitted_at))::date AS month,
                    reason.value AS reason
             FROM rating r CROSS JOIN LATERAL jsonb_array_elements_text(r.reasons) AS reason(value)
-            WHERE NOT r.suspected_repeat"""
+            WHERE NOT r.suspected_repeat AND r.reasons <> '[]'::jsonb
+              AND (CAST(:lo AS timestamptz) IS NULL OR r.submitted_at >= :lo)
+              AND (CAST(:hi AS timestamptz) IS NULL OR r.submitted_at < :hi)"""
     else:
+        # Ratings with reasons first (an empty list is stored as '[]'), so that only those are parsed; left to
+        # itself SQLite would walk every rating through an index to save the sort.
+        chosen = """
+            WITH chosen AS MATERIALIZED (
+                SELECT centre_id, submitted_at, reasons FROM rating
+                WHERE NOT suspected_repeat AND reasons <> '[]'
+                  AND (:lo IS NULL OR submitted_at >= :lo) AND (:hi IS NULL OR submitted_at < :hi)) """
         inner = f"""
             SELECT r.centre_id, date(r.submitted_at, '{hours:+d} hours', 'start of month') AS month,
                    reason.value AS reason
-            FROM rating r, json_each(r.reasons) AS reason
-            WHERE NOT r.suspected_repeat"""  # noqa: S608 - the offset is an integer computed here
+            FROM chosen r, json_each(r.reasons) AS reason"""  # noqa: S608 - the offset is an integer computed here
     # PostgreSQL needs the parameters' type; SQLite keeps dates as ISO text (a CAST would make them numbers).
     start_sql, end_sql = (
         ("CAST(:start AS DATE)", "CAST(:end AS DATE)") if dialect == "postgresql" else (":start", ":end")
     )
     sql = text(
-        "INSERT INTO rollup_reason_month (centre_id, month, reason, count) "  # noqa: S608 - no input in the text
-        f"SELECT centre_id, month, reason, count(*) FROM ({inner}) AS chosen "
+        f"{chosen}INSERT INTO rollup_reason_month (centre_id, month, reason, count) "  # noqa: S608 - no input in the text
+        f"SELECT centre_id, month, reason, count(*) FROM ({inner}) AS reasons "
         f"WHERE ({start_sql} IS NULL OR month >= {start_sql}) AND ({end_sql} IS NULL OR month < {end_sql}) "
         "GROUP BY centre_id, month, reason"
     )
-    params: dict[str, Any] = {"start": start, "end": end}
-    if dialect != "postgresql":
-        params = {k: v.isoformat() if v else None for k, v in params.items()}
+    margin = timedelta(days=1)
+    lo = datetime.combine(start, datetime.min.time(), tzinfo=UTC) - margin if start else None
+    hi = datetime.combine(end, datetime.min.time(), tzinfo=UTC) + margin if end else None
+    params: dict[str, Any] = {"start": start, "end": end, "lo": lo, "hi": hi}
     if dialect == "postgresql":
         params["tz"] = tz
+    else:  # as the columns store them: ISO dates, and UTC moments as 'YYYY-MM-DD HH:MM:SS.ffffff'
+        params = {
+            "start": start.isoformat() if start else None,
+            "end": end.isoformat() if end else None,
+            "lo": lo.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if lo else None,
+            "hi": hi.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if hi else None,
+        }
     await session.execute(sql, params)

@@ -3,6 +3,7 @@ from raw rows equal to the ones kept current, and scope."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -10,15 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
+from survey_api import db
 from survey_api.dossiers.models import Dossier
 from survey_api.org.models import Centre, Procedure
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import ReasonMonth, RollupDay, RollupMonth
 from survey_api.reports.rollups import rebuild
+from survey_api.settings import Settings
 from tests.helpers import bearer_for, integration_headers, kiosk_headers, returned_dossier
 
 pytestmark = pytest.mark.anyio
@@ -212,6 +216,11 @@ async def test_rollups_kept_current_equal_a_rebuild_from_raw_rows(
     # A correction: dossier H12-1 was in fact resolved late (a newer event).
     fix = returned_dossier("H12-1", resolved_at="2026-06-18T10:00:00+07:00", returned_at="2026-06-18T11:00:00+07:00")
     await client.post("/api/v1/dossiers", json={**fix, "event_at": "2026-06-19T08:00:00+07:00"}, headers=onestop)
+    # Dossiers still in hand: plain, paused and resumed, waiting since before or after the due date, and one
+    # in hand that is resolved later.
+    await push_in_hand(client, onestop)
+    done = returned_dossier("OPEN-9", resolved_at="2026-06-20T10:00:00+07:00", returned_at="2026-06-20T11:00:00+07:00")
+    await client.post("/api/v1/dossiers", json={**done, "event_at": "2026-06-20T12:00:00+07:00"}, headers=onestop)
     t0 = datetime(2026, 6, 20, 2, 0, tzinfo=UTC)
     for i in range(4):
         at = t0 + timedelta(seconds=2 * i)  # the 2nd, 3rd and 4th are too fast: not counted
@@ -221,13 +230,7 @@ async def test_rollups_kept_current_equal_a_rebuild_from_raw_rows(
             headers=kiosk,
         )
 
-    async def snapshot(session: Any) -> dict[str, list[tuple[Any, ...]]]:
-        out = {}
-        for model in (RollupDay, RollupMonth, ReasonMonth):
-            rows = (await session.execute(select(model.__table__))).all()
-            out[model.__tablename__] = sorted(tuple(str(v) for v in r) for r in rows)
-        return out
-
+    snapshot = rollup_snapshot
     kept = await run_in_session(snapshot)
     await run_in_session(lambda s: rebuild(s, TZ))
     rebuilt = await run_in_session(snapshot)
@@ -244,8 +247,48 @@ async def test_rollups_kept_current_equal_a_rebuild_from_raw_rows(
     counts = {r["key"][0]: r["ratings"] for r in body["rows"] if r["ratings"]}
     assert counts == {"qr": 6, "kiosk": 1}
     totals = body["totals"]
-    assert (totals["early"], totals["late"], totals["returned"], totals["rated_dossiers"]) == (3, 3, 6, 6)
-    assert totals["coverage_pct"] == 100.0
+    assert (totals["early"], totals["late"], totals["returned"], totals["rated_dossiers"]) == (3, 4, 7, 6)
+    assert totals["coverage_pct"] == 85.71
+    assert totals["overdue_open"] == 3  # OPEN-1, OPEN-2 and OPEN-5 (OPEN-3 waits; OPEN-4 is due in July)
+
+
+IN_HAND = {"status": "in_progress", "resolved_at": None, "returned_at": None}
+
+
+async def push_in_hand(client: AsyncTestClient[Any], headers: dict[str, str]) -> None:
+    """Open dossiers due in June 2026: plain; paused ten days (deadline 25 June); waiting since before the due
+    date (never overdue while it waits) and since after it (overdue); and one due in July."""
+    dossiers = [
+        ("OPEN-1", {}),
+        ("OPEN-2", {"paused": [{"start": "2026-06-02T08:00:00+07:00", "end": "2026-06-12T08:00:00+07:00"}]}),
+        ("OPEN-3", {"status": "paused", "paused": [{"start": "2026-06-10T08:00:00+07:00"}]}),
+        ("OPEN-5", {"status": "paused", "paused": [{"start": "2026-06-20T08:00:00+07:00"}]}),
+        ("OPEN-4", {"due_at": "2026-07-03T17:00:00+07:00"}),
+        ("OPEN-9", {}),
+    ]
+    for code, changes in dossiers:
+        body = returned_dossier(code, **{**IN_HAND, **changes})
+        response = await client.post("/api/v1/dossiers", json=body, headers=headers)
+        assert response.status_code in (200, 201), response.text
+
+
+async def rollup_snapshot(session: Any) -> dict[str, list[tuple[Any, ...]]]:
+    out = {}
+    for model in (RollupDay, RollupMonth, ReasonMonth):
+        rows = (await session.execute(select(model.__table__))).all()
+        out[model.__tablename__] = sorted(tuple(str(v) for v in r) for r in rows)
+    return out
+
+
+async def test_upgrading_counts_the_dossiers_already_in_hand(
+    client: AsyncTestClient[Any], demo: None, run_in_session: Any, settings: Settings
+) -> None:
+    await push_in_hand(client, await integration_headers(run_in_session))
+    kept = await run_in_session(rollup_snapshot)
+    assert any(row[-1] != "0" for row in kept["rollup_day"])  # open_due is the last counter
+    await asyncio.to_thread(command.downgrade, db.alembic_config(settings.database_url), "0006")
+    await asyncio.to_thread(db.upgrade, settings.database_url)
+    assert await run_in_session(rollup_snapshot) == kept
 
 
 async def test_small_groups_show_counts_not_percentages(
