@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, func, literal, select
+from sqlalchemy import ColumnElement, Date, Table, TableClause, case, column, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers.models import Dossier
-from survey_api.dossiers.timeliness import Timeliness, classify
+from survey_api.dossiers.timeliness import overdue_after
 from survey_api.errors import InvalidInput, NotFound
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
 from survey_api.reports.figures import METHOD_LABELS, Method, mean_score, satisfaction, share
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
-from survey_api.reports.rollups import _has_pauses, _local_day_sql, local_day
+from survey_api.reports.rollups import OPEN_STATUSES, local_day, paused_intervals
 from survey_api.reports.schemas import Report, ReportRow
 from survey_api.settings import Settings
 
@@ -44,7 +47,6 @@ CHANNEL_NAMES = {
 }
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 NONE_LABEL = {"vi": "(không có)", "en": "(none)"}
-OPEN_STATUSES = ("received", "in_progress", "paused")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ class ReportQuery:
     channel: str | None = None
     method: Method = "top2"
     lang: str = "vi"
+    as_of: datetime | None = None
+    """The moment open dossiers and complaints are judged overdue at (now when not given)."""
 
 
 @dataclass(slots=True)
@@ -111,15 +115,20 @@ class ReportService:
         use_month = self._month_source(query)
         groups: dict[tuple[tuple[str, str], ...], Tally] = defaultdict(Tally)
         names = _Names(self.session, query.lang)
+        now = query.as_of or datetime.now(UTC)
+        today = local_day(now, self.settings.timezone)
 
-        for row in await self._rollup_rows(query, filters, use_month, places):
+        summed = await self._rollup_rows(query, filters, use_month, places, today)
+        await names.prefetch(query.group_by, summed)
+        for row in summed:
             key = await self._group_key(query, row, places, names)
             if key is None:
                 continue
             tally = groups[key]
             for name in COUNTERS:
                 tally.counts[name] += int(row[name] or 0)
-        await self._add_overdue(query, filters, places, names, groups)
+            tally.overdue_open += int(row["open_due"] or 0)  # in hand, falling overdue before this month/today
+        await self._add_overdue(query, filters, places, names, groups, use_month, now, today)
         await self._add_complaints(query, filters, places, names, groups)
 
         rows = [
@@ -185,7 +194,8 @@ class ReportService:
         return found
 
     async def _places(self, query: ReportQuery) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
-        """The centres the report covers (scope ∩ unit ∩ centre), each with its province, district, commune."""
+        """Every centre with its province, district and commune (read once per process while the catalogue is
+        unchanged); ``self._centre_ids`` selects the centres the report covers (scope ∩ unit ∩ centre)."""
         conditions: list[ColumnElement[bool]] = [self.scope.centres()]
         if query.unit:
             unit = await self.session.scalar(select(AdminUnit).where(AdminUnit.code == query.unit, self.scope.units()))
@@ -200,35 +210,9 @@ class ReportService:
                 raise NotFound(f"No centre with code {query.centre!r}", field="centre")
             conditions.append(Centre.id == centre_id)
         self._centre_ids = select(Centre.id).where(*conditions)
-        centres = (
-            await self.session.execute(
-                select(Centre.id, Centre.code, Centre.name, AdminUnit.path)
-                .join(AdminUnit, AdminUnit.id == Centre.unit_id)
-                .where(*conditions)
-            )
-        ).all()
-        # Every province and district, and the communes that hold a centre: all a centre's chain can name.
-        unit_rows = await self.session.execute(
-            select(AdminUnit.code, AdminUnit.name, AdminUnit.level).where(
-                AdminUnit.level.in_(("province", "district"))
-                | AdminUnit.id.in_(select(Centre.unit_id).where(*conditions))
-            )
-        )
-        units = {row.code: (row.code, row.name, row.level) for row in unit_rows}
-        none = NONE_LABEL[query.lang] if query.lang in NONE_LABEL else NONE_LABEL["vi"]
-        self._provinces: dict[str, tuple[str, str]] = {
-            code: (code, name) for code, name, level in units.values() if level == "province"
-        }
-        places: dict[uuid.UUID, dict[str, tuple[str, str]]] = {}
-        for centre in centres:
-            by_level = {units[c][2]: units[c][:2] for c in centre.path.strip("/").split("/") if c in units}
-            places[centre.id] = {
-                "province": by_level.get("province", ("", none)),
-                "district": by_level.get("district", ("", none)),
-                "commune": by_level.get("commune", ("", none)),
-                "centre": (centre.code, centre.name),
-            }
-        return places
+        catalogue = await _Catalogue.current(self.session, self.settings.database_url)
+        self._provinces = catalogue.provinces
+        return catalogue.places(query.lang)
 
     async def _rollup_rows(
         self,
@@ -236,13 +220,22 @@ class ReportService:
         filters: dict[str, Any],
         use_month: bool,
         places: dict[uuid.UUID, Any] | None = None,
-    ) -> list[Any]:
+        today: date | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rollup sums per centre (or province), period and other dimension. ``open_due`` counts only dossiers
+        in hand that fell overdue in a month before this one (month rows) or on a day before today (day rows)."""
         if places is None:
             await self._places(query)
         centres = self._centre_ids
         by_province = "province" in query.group_by and not ({"district", "commune", "centre"} & set(query.group_by))
         time_dim = next((d for d in query.group_by if d in TIME_DIMS), None)
-        sums = [func.sum(getattr(RollupDay if not use_month else RollupMonth, c)).label(c) for c in COUNTERS]
+        model: Any = RollupMonth if use_month else RollupDay
+        today = today or local_day(query.as_of or datetime.now(UTC), self.settings.timezone)
+        past = model.month < today.replace(day=1) if use_month else model.day < today
+        sums = [
+            func.sum(case((past, model.open_due), else_=0) if c == "open_due" else getattr(model, c)).label(c)
+            for c in COUNTERS
+        ]
         if use_month:
             m = RollupMonth
             other = next(iter(self._other_dims(query)), None)
@@ -275,7 +268,7 @@ class ReportService:
                 conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
             statement = self._grouped(columns, sums, conditions, d.centre_id, by_province)
         result = await self.session.execute(statement)
-        return [row._mapping for row in result]
+        return [dict(row._mapping) for row in result]
 
     def _grouped(
         self, columns: list[Any], sums: list[Any], conditions: list[Any], centre: Any, by_province: bool
@@ -344,87 +337,105 @@ class ReportService:
         places: dict[uuid.UUID, dict[str, tuple[str, str]]],
         names: _Names,
         groups: dict[tuple[tuple[str, str], ...], Tally],
+        use_month: bool,
+        now: datetime,
+        today: date,
     ) -> None:
-        """Open dossiers past their (pause-extended) due date, now; grouped like the ratings."""
-        now = datetime.now(UTC)
-        conditions: list[Any] = [
-            Dossier.resolved_at.is_(None),
-            Dossier.status.in_(OPEN_STATUSES),
-            Dossier.due_at < now,
-            Dossier.centre_id.in_(self._centre_ids),
+        """Dossiers in hand that are overdue now, by the day they fell overdue (the due date moved by paused
+        time): the rollups hold them by that day (``open_due``). Months before this one came with the month rows
+        and days before today with the day rows; this month's earlier days (when months were read) and today
+        are added here."""
+        month_start = today.replace(day=1)
+        if use_month and query.date_from < today and query.date_to >= month_start:
+            first, last = max(query.date_from, month_start), min(query.date_to, today - timedelta(days=1))
+            for row in await self._open_due_rows(query, filters, first, last, detail=False):
+                key = await self._group_key(query, {**row, "period": first}, places, names)
+                if key is not None:
+                    groups[key].overdue_open += int(row["open_due"])
+        if query.date_from <= today <= query.date_to:
+            for fact in await self._overdue_today(query, filters, now, today):
+                key = await self._group_key(query, fact, places, names)
+                if key is not None:
+                    groups[key].overdue_open += 1
+
+    async def _open_due_rows(
+        self, query: ReportQuery, filters: dict[str, Any], first: date, last: date, detail: bool
+    ) -> list[dict[str, Any]]:
+        """Day rows of dossiers in hand falling overdue from ``first`` to ``last``, summed per centre and the
+        other dimensions asked (``detail``: per full day key instead)."""
+        d = _Indexed(RollupDay.__table__, "ix_rollup_day_open_due").c  # type: ignore[arg-type]
+        if detail:
+            columns: list[Any] = [d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel]
+        else:
+            columns = [d.centre_id.label("centre_id")]
+            for dim in query.group_by:
+                if dim in OTHER_DIMS:
+                    columns.append((d.channel if dim == "channel" else getattr(d, OTHER_COLUMN[dim])).label(dim))
+        conditions = [
+            d.open_due > literal_column("0"),  # spelt as the partial index says it: no parameter
+            d.day >= first,
+            d.day <= last,
+            d.centre_id.in_(self._centre_ids),
         ]
         for name, value in filters.items():
-            conditions.append((Dossier.channel if name == "channel" else getattr(Dossier, f"{name}_id")) == value)
-        # Due within the period (a day's margin either side for the time zone; exact days are checked below).
-        conditions.append(
-            Dossier.due_at >= datetime.combine(query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
+            conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
+        result = await self.session.execute(
+            select(*columns, func.sum(d.open_due).label("open_due")).where(*conditions).group_by(*columns)
         )
-        conditions.append(
-            Dossier.due_at < datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
-        )
+        return [dict(row._mapping) for row in result]
+
+    async def _overdue_today(
+        self, query: ReportQuery, filters: dict[str, Any], now: datetime, today: date
+    ) -> list[dict[str, Any]]:
+        """Dossiers in hand that fall overdue today and already have: those never paused by their due moment;
+        the others (where the day rows count more today than those) one by one."""
+        held = {
+            _day_key(row): int(row["open_due"])
+            for row in await self._open_due_rows(query, filters, today, today, detail=True)
+        }
+        if not held:
+            return []
+        zone = ZoneInfo(self.settings.timezone)
+        day_start = datetime.combine(today, datetime.min.time(), tzinfo=zone).astimezone(UTC)
         dialect = self.session.get_bind().dialect.name
-        tz = self.settings.timezone
-        has_pauses = _has_pauses(Dossier.paused, dialect)
-        # Never paused: due_at is the deadline, so the database counts them, per centre, local due day or month
-        # (when a period is asked) and the other dimensions asked.
-        time_dim = next((d for d in query.group_by if d in TIME_DIMS), None)
-        columns: list[Any] = [Dossier.centre_id.label("centre_id")]
-        if time_dim:
-            bucket = _local_day_sql(Dossier.due_at, dialect, tz)
-            if time_dim not in ("day", "week"):
-                bucket = (
-                    func.date_trunc("month", bucket).cast(Date)
-                    if dialect == "postgresql"
-                    else func.date(bucket, "start of month")
-                )
-            columns.append(bucket.label("period"))
-        for dim in query.group_by:
-            if dim in OTHER_DIMS:
-                columns.append((Dossier.channel if dim == "channel" else getattr(Dossier, f"{dim}_id")).label(dim))
-        local_due = _local_day_sql(Dossier.due_at, dialect, tz)
-        counted = await self.session.execute(
-            select(*columns, func.count().label("n"))
-            .where(
-                *conditions,
-                ~has_pauses,
-                local_due >= _day_param(query.date_from, dialect),
-                local_due <= _day_param(query.date_to, dialect),
-            )
-            .group_by(*columns)
-        )
-        for row in counted:
-            fact = dict(row._mapping)
-            if "period" in fact:
-                fact["period"] = _as_date(fact["period"])
-            key = await self._group_key(query, fact, places, names)
-            if key is not None:
-                groups[key].overdue_open += int(row.n)
-        # Paused ones: the paused time moves the deadline, judged here (few).
-        candidates = await self.session.execute(
-            select(
-                Dossier.centre_id,
-                Dossier.counter_id,
-                Dossier.staff_id,
-                Dossier.agency_id,
-                Dossier.procedure_id,
-                Dossier.channel,
-                Dossier.due_at,
-                Dossier.paused,
-            ).where(*conditions, has_pauses)
-        )
-        for row in candidates:
-            paused = [
-                (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]) if p.get("end") else None)
-                for p in row.paused
+        empty: Any = literal_column("'[]'::jsonb" if dialect == "postgresql" else "'[]'")
+
+        def dossiers(index: str, where: Callable[[Any], tuple[Any, ...]]) -> Any:
+            d = _Indexed(Dossier.__table__, index).c  # type: ignore[arg-type]
+            conditions = [
+                d.resolved_at.is_(None),  # both indexes hold only dossiers in hand
+                d.status.in_(OPEN_STATUSES),
+                d.centre_id.in_(self._centre_ids),
             ]
-            if classify(row.due_at, None, now, paused, tz) is not Timeliness.OVERDUE:
-                continue
-            due_day = local_day(row.due_at, tz)
-            if not query.date_from <= due_day <= query.date_to:
-                continue
-            key = await self._group_key(query, _Fact(row, due_day), places, names)
-            if key is not None:
-                groups[key].overdue_open += 1
+            for name, value in filters.items():
+                conditions.append((d.channel if name == "channel" else getattr(d, f"{name}_id")) == value)
+            keys = [d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel]
+            return select(*keys, d.due_at, d.paused).where(*conditions, *where(d))
+
+        plain = await self.session.execute(
+            dossiers(
+                "ix_dossier_open_due",
+                lambda d: (d.paused == empty, d.due_at >= day_start, d.due_at < day_start + timedelta(days=1)),
+            )
+        )
+        facts: list[dict[str, Any]] = []
+        for row in plain:  # never paused: the due moment is the one
+            held[_day_key(row._mapping)] -= 1
+            if row.due_at < now:
+                facts.append(_fact(row, today))
+        paused_keys = {key for key, left in held.items() if left > 0}
+        if paused_keys:  # ever paused, where the day rows count more: judged one by one
+            centres = {key[0] for key in paused_keys}
+            candidates = await self.session.execute(
+                dossiers("ix_dossier_open_paused", lambda d: (d.paused != empty, d.centre_id.in_(centres)))
+            )
+            for row in candidates:
+                if _day_key(row._mapping) not in paused_keys:
+                    continue
+                after = overdue_after(row.due_at, paused_intervals(row.paused))
+                if after is not None and after < now and local_day(after, self.settings.timezone) == today:
+                    facts.append(_fact(row, today))
+        return facts
 
     async def _add_complaints(
         self,
@@ -439,7 +450,7 @@ class ReportService:
             from survey_api.complaints.models import Complaint, Flag
         except ImportError:  # pragma: no cover - complaints are part of every build; kept for partial installs
             return
-        now = datetime.now(UTC)
+        now = query.as_of or datetime.now(UTC)
         start = datetime.combine(query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
         end = datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
         open_flag = Flag.status.not_in(("answered", "closed", "rejected"))
@@ -538,6 +549,55 @@ class ReportService:
         return [(row.reason, int(row.n)) for row in rows]
 
 
+class _Indexed(TableClause):
+    """A table read through a named index on SQLite (``INDEXED BY``); the plain table elsewhere. With only
+    average counts to go on, SQLite takes a dossier in hand (no resolution yet) for a rare one and would walk the
+    index of resolved dossiers by centre, or every day row of every centre, instead of the small partial
+    indexes; PostgreSQL chooses well by itself."""
+
+    inherit_cache = False  # the index name is not part of SQLAlchemy's cache key: compile each time (small)
+
+    def __init__(self, table: Table, index: str) -> None:
+        super().__init__(table.name, *(column(c.name, c.type) for c in table.c))
+        self.index = index
+
+
+@compiles(_Indexed)
+def _plain_table(element: _Indexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.visit_table(element, **kw))
+
+
+@compiles(_Indexed, "sqlite")
+def _indexed_table(element: _Indexed, compiler: Any, **kw: Any) -> str:
+    sql = str(compiler.visit_table(element, **kw))
+    return f"{sql} INDEXED BY {element.index}" if kw.get("asfrom") else sql
+
+
+def _day_key(row: Any) -> tuple[Any, ...]:
+    """A day row's key without the day, from a rollup or dossier row (no value is the nil id)."""
+    return (
+        row["centre_id"],
+        row["counter_id"] or NIL,
+        row["staff_id"] or NIL,
+        row["agency_id"] or NIL,
+        row["procedure_id"] or NIL,
+        row["channel"],
+    )
+
+
+def _fact(row: Any, day: date) -> dict[str, Any]:
+    """A dossier row seen through the same keys as a rollup row."""
+    return {
+        "centre_id": row.centre_id,
+        "period": day,
+        "counter": row.counter_id,
+        "staff": row.staff_id,
+        "agency": row.agency_id,
+        "procedure": row.procedure_id,
+        "channel": row.channel,
+    }
+
+
 class _ProvinceRow(dict[str, Any]):
     """A rollup row already summed per province: a stand-in 'centre' whose places all name that province."""
 
@@ -563,6 +623,72 @@ class _Fact(dict[str, Any]):
         )
 
 
+class _Catalogue:
+    """Centres and the units that name their places, kept per process and database while unchanged: rows are
+    deactivated, never deleted, so the count and latest change of each table tell when to read them again."""
+
+    _cache: dict[str, _Catalogue] = {}
+
+    def __init__(self, stamp: tuple[Any, ...], centres: Sequence[Any], units: dict[str, tuple[str, str, str]]) -> None:
+        self.stamp = stamp
+        self.centres = centres
+        self.units = units
+        self.provinces = {code: (code, name) for code, name, level in units.values() if level == "province"}
+        self._places: dict[str, dict[uuid.UUID, dict[str, tuple[str, str]]]] = {}
+
+    @classmethod
+    async def current(cls, session: AsyncSession, database: str) -> _Catalogue:
+        stamp = tuple(
+            (
+                await session.execute(
+                    select(
+                        select(func.count()).select_from(Centre).scalar_subquery(),
+                        select(func.max(Centre.updated_at)).scalar_subquery(),
+                        select(func.count()).select_from(AdminUnit).scalar_subquery(),
+                        select(func.max(AdminUnit.updated_at)).scalar_subquery(),
+                    )
+                )
+            ).one()
+        )
+        cached = cls._cache.get(database)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        centres = (
+            await session.execute(
+                select(Centre.id, Centre.code, Centre.name, AdminUnit.path).join(
+                    AdminUnit, AdminUnit.id == Centre.unit_id
+                )
+            )
+        ).all()
+        # Every province and district, and the communes that hold a centre: all a centre's chain can name.
+        unit_rows = await session.execute(
+            select(AdminUnit.code, AdminUnit.name, AdminUnit.level).where(
+                AdminUnit.level.in_(("province", "district")) | AdminUnit.id.in_(select(Centre.unit_id))
+            )
+        )
+        units = {row.code: (row.code, row.name, row.level) for row in unit_rows}
+        cls._cache[database] = fresh = cls(stamp, centres, units)
+        return fresh
+
+    def places(self, lang: str) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
+        """Each centre's province, district, commune and itself, as (code, name)."""
+        places = self._places.get(lang)
+        if places is None:
+            none = NONE_LABEL[lang] if lang in NONE_LABEL else NONE_LABEL["vi"]
+            places = {}
+            for centre in self.centres:
+                chain = [self.units[c] for c in centre.path.strip("/").split("/") if c in self.units]
+                by_level = {level: (code, name) for code, name, level in chain}
+                places[centre.id] = {
+                    "province": by_level.get("province", ("", none)),
+                    "district": by_level.get("district", ("", none)),
+                    "commune": by_level.get("commune", ("", none)),
+                    "centre": (centre.code, centre.name),
+                }
+            self._places[lang] = places
+        return places
+
+
 class _Names:
     """Codes and names of counters, staff, agencies and procedures, looked up once each."""
 
@@ -579,6 +705,24 @@ class _Names:
         self.cache: dict[tuple[str, str], tuple[str, str]] = {}
         self.keys: dict[tuple[Any, ...], Any] = {}
         """Group keys already computed, by (centre, period, dimension values)."""
+
+    async def prefetch(self, group_by: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+        """Look up at once the names the rows will ask for."""
+        for dim in group_by:
+            if dim not in self.MODELS:
+                continue
+            idents = {str(row.get("other", row.get(dim))) for row in rows} - {"", "None", str(NIL)}
+            idents -= {ident for d, ident in self.cache if d == dim}
+            if not idents:
+                continue
+            model, name_attr = self.MODELS[dim]
+            found = await self.session.execute(
+                select(model.id, model.code, getattr(model, name_attr)).where(
+                    model.id.in_([uuid.UUID(i) for i in idents])
+                )
+            )
+            for ident, code, name in found:
+                self.cache[(dim, str(ident))] = (code, name)
 
     async def of(self, dim: str, raw: Any) -> tuple[str, str]:
         ident = str(raw) if raw is not None else ""

@@ -9,6 +9,7 @@ import io
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
@@ -17,11 +18,13 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
 from survey_api import db
+from survey_api.accounts.scope import Scope
 from survey_api.dossiers.models import Dossier
 from survey_api.org.models import Centre, Procedure
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import ReasonMonth, RollupDay, RollupMonth
 from survey_api.reports.rollups import rebuild
+from survey_api.reports.services import ReportQuery, ReportService
 from survey_api.settings import Settings
 from tests.helpers import bearer_for, integration_headers, kiosk_headers, returned_dossier
 
@@ -289,6 +292,38 @@ async def test_upgrading_counts_the_dossiers_already_in_hand(
     await asyncio.to_thread(command.downgrade, db.alembic_config(settings.database_url), "0006")
     await asyncio.to_thread(db.upgrade, settings.database_url)
     assert await run_in_session(rollup_snapshot) == kept
+
+
+async def test_overdue_counts_this_month_and_today_against_the_clock(
+    client: AsyncTestClient[Any], demo: None, run_in_session: Any, settings: Settings
+) -> None:
+    onestop = await integration_headers(run_in_session)
+    one_day = [{"start": "2026-06-01T08:00:00+07:00", "end": "2026-06-02T08:00:00+07:00"}]
+    dossiers = {
+        "F": {"due_at": "2026-05-20T17:00:00+07:00"},  # last month
+        "A": {"due_at": "2026-06-10T17:00:00+07:00"},  # earlier this month
+        "B": {"due_at": "2026-06-20T08:00:00+07:00"},  # today, before the clock
+        "C": {"due_at": "2026-06-20T12:00:00+07:00"},  # today, after it
+        "D": {"due_at": "2026-06-19T09:00:00+07:00", "paused": one_day},  # moved to today 09:00: before
+        "E": {"due_at": "2026-06-19T11:00:00+07:00", "paused": one_day},  # moved to today 11:00: after
+        "G": {"due_at": "2026-06-25T17:00:00+07:00"},  # later this month
+    }
+    for code, changes in dossiers.items():
+        body = returned_dossier(f"CLOCK-{code}", **{**IN_HAND, "received_at": "2026-05-01T08:00:00+07:00", **changes})
+        assert (await client.post("/api/v1/dossiers", json=body, headers=onestop)).status_code in (200, 201)
+    as_of = datetime(2026, 6, 20, 10, 0, tzinfo=ZoneInfo(TZ))
+
+    async def overdue(first: date, last: date, dim: str) -> list[tuple[str, int]]:
+        async def run(session: Any) -> Any:
+            query = ReportQuery(first, last, (dim,), as_of=as_of)
+            return await ReportService(session, settings, Scope(role="admin")).satisfaction(query)
+
+        report = await run_in_session(run)
+        return [(row.key[0], row.overdue_open) for row in report.rows if row.overdue_open]
+
+    assert await overdue(date(2026, 5, 1), date(2026, 6, 30), "month") == [("2026-05", 1), ("2026-06", 3)]  # F; A B D
+    assert await overdue(date(2026, 6, 5), date(2026, 6, 24), "day") == [("2026-06-10", 1), ("2026-06-20", 2)]
+    assert await overdue(date(2026, 6, 1), date(2026, 6, 30), "staff") == [("CB-001", 3)]
 
 
 async def test_small_groups_show_counts_not_percentages(
