@@ -15,7 +15,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, Table, TableClause, case, column, func, literal, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Table,
+    TableClause,
+    case,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 
@@ -78,6 +89,16 @@ class Tally:
         self.overdue_open += other.overdue_open
         self.complaints += other.complaints
         self.complaints_overdue += other.complaints_overdue
+
+
+def _months(first: date, last: date) -> list[date]:
+    """The first days of the months from ``first`` to ``last``: month rows are keyed by them, and asking for each
+    lets the database go straight to them (a range on the month would walk every dimension's rows)."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
 
 
 def _month_end(day: date) -> date:
@@ -247,8 +268,7 @@ class ReportService:
                 columns.append(m.key.label("other"))
             conditions: list[Any] = [
                 m.dim == dim,
-                m.month >= query.date_from.replace(day=1),
-                m.month <= query.date_to,
+                m.month.in_(_months(query.date_from, query.date_to)),
                 m.centre_id.in_(centres),
             ]
             if other and other in filters:
@@ -348,7 +368,7 @@ class ReportService:
         month_start = today.replace(day=1)
         if use_month and query.date_from < today and query.date_to >= month_start:
             first, last = max(query.date_from, month_start), min(query.date_to, today - timedelta(days=1))
-            for row in await self._open_due_rows(query, filters, first, last, detail=False):
+            for row in await self._open_due_rows(query, filters, first, last):
                 key = await self._group_key(query, {**row, "period": first}, places, names)
                 if key is not None:
                     groups[key].overdue_open += int(row["open_due"])
@@ -359,15 +379,21 @@ class ReportService:
                     groups[key].overdue_open += 1
 
     async def _open_due_rows(
-        self, query: ReportQuery, filters: dict[str, Any], first: date, last: date, detail: bool
+        self,
+        query: ReportQuery,
+        filters: dict[str, Any],
+        first: date,
+        last: date,
+        grain: str = "report",
+        centres: set[uuid.UUID] | None = None,
     ) -> list[dict[str, Any]]:
         """Day rows of dossiers in hand falling overdue from ``first`` to ``last``, summed per centre and the
-        other dimensions asked (``detail``: per full day key instead)."""
+        other dimensions asked (``grain="report"``), per centre alone, or per full day key."""
         d = _Indexed(RollupDay.__table__, "ix_rollup_day_open_due").c  # type: ignore[arg-type]
-        if detail:
-            columns: list[Any] = [d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel]
-        else:
-            columns = [d.centre_id.label("centre_id")]
+        columns: list[Any] = [d.centre_id.label("centre_id")]
+        if grain == "key":
+            columns += [d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel]
+        elif grain == "report":
             for dim in query.group_by:
                 if dim in OTHER_DIMS:
                     columns.append((d.channel if dim == "channel" else getattr(d, OTHER_COLUMN[dim])).label(dim))
@@ -375,7 +401,7 @@ class ReportService:
             d.open_due > literal_column("0"),  # spelt as the partial index says it: no parameter
             d.day >= first,
             d.day <= last,
-            d.centre_id.in_(self._centre_ids),
+            d.centre_id.in_(self._centre_ids if centres is None else centres),
         ]
         for name, value in filters.items():
             conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
@@ -388,11 +414,9 @@ class ReportService:
         self, query: ReportQuery, filters: dict[str, Any], now: datetime, today: date
     ) -> list[dict[str, Any]]:
         """Dossiers in hand that fall overdue today and already have: those never paused by their due moment;
-        the others (where the day rows count more today than those) one by one."""
-        held = {
-            _day_key(row): int(row["open_due"])
-            for row in await self._open_due_rows(query, filters, today, today, detail=True)
-        }
+        the others one by one, looked for only where the day rows count more today than those."""
+        rows = await self._open_due_rows(query, filters, today, today, "centre")
+        held = {row["centre_id"]: int(row["open_due"]) for row in rows}
         if not held:
             return []
         zone = ZoneInfo(self.settings.timezone)
@@ -412,29 +436,44 @@ class ReportService:
             keys = [d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel]
             return select(*keys, d.due_at, d.paused).where(*conditions, *where(d))
 
-        plain = await self.session.execute(
-            dossiers(
-                "ix_dossier_open_due",
-                lambda d: (d.paused == empty, d.due_at >= day_start, d.due_at < day_start + timedelta(days=1)),
+        plain = (
+            await self.session.execute(
+                dossiers(
+                    "ix_dossier_open_due",
+                    lambda d: (d.paused == empty, d.due_at >= day_start, d.due_at < day_start + timedelta(days=1)),
+                )
             )
-        )
-        facts: list[dict[str, Any]] = []
-        for row in plain:  # never paused: the due moment is the one
-            held[_day_key(row._mapping)] -= 1
-            if row.due_at < now:
+        ).all()
+        facts = [_fact(row, today) for row in plain if row.due_at < now]  # never paused: the due moment is the one
+        for row in plain:
+            held[row.centre_id] -= 1
+        more = {centre for centre, left in held.items() if left > 0}
+        if not more:
+            return facts
+        # Ever paused, at centres whose day rows count more: which keys, then those dossiers, judged one by one.
+        rows = await self._open_due_rows(query, filters, today, today, "key", more)
+        left = {_day_key(row): int(row["open_due"]) for row in rows}
+        for row in plain:
+            if row.centre_id in more:
+                left[_day_key(row._mapping)] -= 1
+        keys = [key for key, n in left.items() if n > 0]
+
+        def matching(d: Any) -> tuple[Any, ...]:
+            """By centre through the index, narrowed by staff and procedure (the exact keys are checked here)."""
+            conditions = [d.paused != empty, d.centre_id.in_({key[0] for key in keys})]
+            for narrowing, i in ((d.staff_id, 2), (d.procedure_id, 4)):
+                values = {key[i] for key in keys}
+                if NIL not in values:
+                    conditions.append(narrowing.in_(values))
+            return tuple(conditions)
+
+        wanted = set(keys)
+        for row in await self.session.execute(dossiers("ix_dossier_open_paused", matching)):
+            if _day_key(row._mapping) not in wanted:
+                continue
+            after = overdue_after(row.due_at, paused_intervals(row.paused))
+            if after is not None and after < now and local_day(after, self.settings.timezone) == today:
                 facts.append(_fact(row, today))
-        paused_keys = {key for key, left in held.items() if left > 0}
-        if paused_keys:  # ever paused, where the day rows count more: judged one by one
-            centres = {key[0] for key in paused_keys}
-            candidates = await self.session.execute(
-                dossiers("ix_dossier_open_paused", lambda d: (d.paused != empty, d.centre_id.in_(centres)))
-            )
-            for row in candidates:
-                if _day_key(row._mapping) not in paused_keys:
-                    continue
-                after = overdue_after(row.due_at, paused_intervals(row.paused))
-                if after is not None and after < now and local_day(after, self.settings.timezone) == today:
-                    facts.append(_fact(row, today))
         return facts
 
     async def _add_complaints(
@@ -539,8 +578,7 @@ class ReportService:
             select(ReasonMonth.reason, func.sum(ReasonMonth.count).label("n"))
             .where(
                 ReasonMonth.centre_id.in_(self._centre_ids),
-                ReasonMonth.month >= query.date_from.replace(day=1),
-                ReasonMonth.month <= query.date_to,
+                ReasonMonth.month.in_(_months(query.date_from, query.date_to)),
             )
             .group_by(ReasonMonth.reason)
             .order_by(func.sum(ReasonMonth.count).desc(), ReasonMonth.reason)
