@@ -59,6 +59,7 @@ class RollupDay(_Counters, orm_registry.generate_base()):  # type: ignore[misc]
             postgresql_where=text("open_due > 0"),
             sqlite_where=text("open_due > 0"),
         ),
+        {"sqlite_with_rowid": False},  # SQLite: the table is its key's index (rows found and written by key)
     )
 
     day: Mapped[date] = mapped_column(Date)
@@ -75,6 +76,7 @@ class RollupMonth(_Counters, orm_registry.generate_base()):  # type: ignore[misc
     __table_args__ = (
         PrimaryKeyConstraint("centre_id", "month", "dim", "key", name="pk_rollup_month"),
         Index("ix_rollup_month_dim_month", "dim", "month", "centre_id"),  # country and province views
+        {"sqlite_with_rowid": False},
     )
 
     month: Mapped[date] = mapped_column(Date)
@@ -89,7 +91,10 @@ class ReasonMonth(orm_registry.generate_base()):  # type: ignore[misc]
     """How often each reason was chosen, per centre and month (for the dashboard's top reasons)."""
 
     __tablename__ = "rollup_reason_month"
-    __table_args__ = (PrimaryKeyConstraint("centre_id", "month", "reason", name="pk_rollup_reason_month"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("centre_id", "month", "reason", name="pk_rollup_reason_month"),
+        {"sqlite_with_rowid": False},
+    )
 
     month: Mapped[date] = mapped_column(Date)
     centre_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16))
