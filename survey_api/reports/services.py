@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers.models import Dossier
@@ -269,12 +270,11 @@ class ReportService:
             conditions: list[Any] = [
                 m.dim == dim,
                 m.month.in_(_months(query.date_from, query.date_to)),
-                m.centre_id.in_(centres),
             ]
             if other and other in filters:
                 value = filters[other]
                 conditions.append(m.key == (str(value) if isinstance(value, uuid.UUID) else value))
-            statement = self._grouped(columns, sums, conditions, m.centre_id, by_province)
+            statement = self._grouped(columns, sums, conditions, m.centre_id, centres, by_province)
         else:
             d = RollupDay
             columns = [d.centre_id]
@@ -283,30 +283,37 @@ class ReportService:
             for dim in query.group_by:
                 if dim in OTHER_DIMS:
                     columns.append((d.channel if dim == "channel" else getattr(d, OTHER_COLUMN[dim])).label(dim))
-            conditions = [d.day >= query.date_from, d.day <= query.date_to, d.centre_id.in_(centres)]
+            conditions = [d.day >= query.date_from, d.day <= query.date_to]
             for name, value in filters.items():
                 conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
-            statement = self._grouped(columns, sums, conditions, d.centre_id, by_province)
+            statement = self._grouped(columns, sums, conditions, d.centre_id, centres, by_province)
         result = await self.session.execute(statement)
-        return [dict(row._mapping) for row in result]
+        return _dicts(result)
 
     def _grouped(
-        self, columns: list[Any], sums: list[Any], conditions: list[Any], centre: Any, by_province: bool
+        self, columns: list[Any], sums: list[Any], conditions: list[Any], centre: Any, centres: Any, by_province: bool
     ) -> Any:
-        """GROUP BY the columns; by province, centres are folded in the database (the province is the first code
-        of the centre's unit path), so a country-wide view reads one row per province and period."""
+        """GROUP BY the columns for the centres covered; by province, centres are folded in the database: each
+        centre's province (the first code of its unit path) is worked out once, then its rows summed under it, so
+        a country-wide view reads one row per province and period."""
         if not by_province:
-            return select(*columns, *sums).where(*conditions).group_by(*columns)
+            return select(*columns, *sums).where(centre.in_(centres), *conditions).group_by(*columns)
         path = AdminUnit.path
         if self.session.get_bind().dialect.name == "postgresql":
             province = func.split_part(path, "/", 2)
         else:
             province = func.substr(path, 2, func.instr(func.substr(path, 2), "/") - 1)
-        keys = [province.label("province"), *columns[1:]]
+        provinces = (
+            select(Centre.id.label("centre_id"), province.label("province"))
+            .join(AdminUnit, AdminUnit.id == Centre.unit_id)
+            .where(Centre.id.in_(centres))
+            .cte("centre_province")
+            .prefix_with("MATERIALIZED")
+        )
+        keys = [provinces.c.province, *columns[1:]]
         return (
             select(*keys, *sums)
-            .join(Centre, Centre.id == centre)
-            .join(AdminUnit, AdminUnit.id == Centre.unit_id)
+            .select_from(provinces.join(centre.table, centre == provinces.c.centre_id))
             .where(*conditions)
             .group_by(*keys)
         )
@@ -373,10 +380,10 @@ class ReportService:
                 if key is not None:
                     groups[key].overdue_open += int(row["open_due"])
         if query.date_from <= today <= query.date_to:
-            for fact in await self._overdue_today(query, filters, now, today):
+            for fact, count in await self._overdue_today(query, filters, now, today):
                 key = await self._group_key(query, fact, places, names)
                 if key is not None:
-                    groups[key].overdue_open += 1
+                    groups[key].overdue_open += count
 
     async def _open_due_rows(
         self,
@@ -408,13 +415,14 @@ class ReportService:
         result = await self.session.execute(
             select(*columns, func.sum(d.open_due).label("open_due")).where(*conditions).group_by(*columns)
         )
-        return [dict(row._mapping) for row in result]
+        return _dicts(result)
 
     async def _overdue_today(
         self, query: ReportQuery, filters: dict[str, Any], now: datetime, today: date
-    ) -> list[dict[str, Any]]:
-        """Dossiers in hand that fall overdue today and already have: those never paused by their due moment;
-        the others one by one, looked for only where the day rows count more today than those."""
+    ) -> list[tuple[dict[str, Any], int]]:
+        """Dossiers in hand that fall overdue today and already have, with how many: those never paused counted
+        by their due moment in the database; the others one by one, looked for only where the day rows count
+        more today than those."""
         rows = await self._open_due_rows(query, filters, today, today, "centre")
         held = {row["centre_id"]: int(row["open_due"]) for row in rows}
         if not held:
@@ -424,7 +432,12 @@ class ReportService:
         dialect = self.session.get_bind().dialect.name
         empty: Any = literal_column("'[]'::jsonb" if dialect == "postgresql" else "'[]'")
 
-        def dossiers(index: str, where: Callable[[Any], tuple[Any, ...]]) -> Any:
+        def dossiers(
+            index: str,
+            columns: Callable[[Any], list[Any]],
+            where: Callable[[Any], tuple[Any, ...]],
+            group: Callable[[Any], list[Any]] | None = None,
+        ) -> Any:
             d = _Indexed(Dossier.__table__, index).c  # type: ignore[arg-type]
             conditions = [
                 d.resolved_at.is_(None),  # both indexes hold only dossiers in hand
@@ -433,29 +446,49 @@ class ReportService:
             ]
             for name, value in filters.items():
                 conditions.append((d.channel if name == "channel" else getattr(d, f"{name}_id")) == value)
-            keys = [d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel]
-            return select(*keys, d.due_at, d.paused).where(*conditions, *where(d))
+            statement = select(*group(d), *columns(d)) if group else select(*columns(d))
+            statement = statement.where(*conditions, *where(d))
+            return statement.group_by(*group(d)) if group else statement
 
-        plain = (
-            await self.session.execute(
-                dossiers(
-                    "ix_dossier_open_due",
-                    lambda d: (d.paused == empty, d.due_at >= day_start, d.due_at < day_start + timedelta(days=1)),
-                )
-            )
-        ).all()
-        facts = [_fact(row, today) for row in plain if row.due_at < now]  # never paused: the due moment is the one
-        for row in plain:
-            held[row.centre_id] -= 1
+        def due_today(d: Any) -> tuple[Any, ...]:
+            return (d.paused == empty, d.due_at >= day_start, d.due_at < day_start + timedelta(days=1))
+
+        def full_key(d: Any) -> list[Any]:
+            return [d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel]
+
+        def report_group(d: Any) -> list[Any]:  # the centre and the report's other dimensions
+            group = [d.centre_id.label("centre_id")]
+            for dim in query.group_by:
+                if dim in OTHER_DIMS:
+                    group.append((d.channel if dim == "channel" else getattr(d, f"{dim}_id")).label(dim))
+            return group
+
+        def counts(d: Any) -> list[Any]:
+            return [func.count().label("due"), func.sum(case((d.due_at < now, 1), else_=0)).label("overdue")]
+
+        plain = await self.session.execute(dossiers("ix_dossier_open_due", counts, due_today, report_group))
+        facts: list[tuple[dict[str, Any], int]] = []
+        for fact in _dicts(plain):  # never paused: the due moment is the one
+            held[fact["centre_id"]] -= int(fact.pop("due"))
+            overdue = int(fact.pop("overdue") or 0)
+            if overdue:
+                facts.append(({**fact, "period": today}, overdue))
         more = {centre for centre, left in held.items() if left > 0}
         if not more:
             return facts
         # Ever paused, at centres whose day rows count more: which keys, then those dossiers, judged one by one.
         rows = await self._open_due_rows(query, filters, today, today, "key", more)
         left = {_day_key(row): int(row["open_due"]) for row in rows}
-        for row in plain:
-            if row.centre_id in more:
-                left[_day_key(row._mapping)] -= 1
+        plain_keys = await self.session.execute(
+            dossiers(
+                "ix_dossier_open_due",
+                lambda d: [func.count().label("due")],
+                lambda d: (*due_today(d), d.centre_id.in_(more)),
+                full_key,
+            )
+        )
+        for row in plain_keys:
+            left[_day_key(row._mapping)] -= int(row.due)
         keys = [key for key, n in left.items() if n > 0]
 
         def matching(d: Any) -> tuple[Any, ...]:
@@ -468,12 +501,13 @@ class ReportService:
             return tuple(conditions)
 
         wanted = set(keys)
-        for row in await self.session.execute(dossiers("ix_dossier_open_paused", matching)):
+        candidates = dossiers("ix_dossier_open_paused", lambda d: [*full_key(d), d.due_at, d.paused], matching)
+        for row in await self.session.execute(candidates):
             if _day_key(row._mapping) not in wanted:
                 continue
             after = overdue_after(row.due_at, paused_intervals(row.paused))
             if after is not None and after < now and local_day(after, self.settings.timezone) == today:
-                facts.append(_fact(row, today))
+                facts.append((_fact(row, today), 1))
         return facts
 
     async def _add_complaints(
@@ -593,7 +627,8 @@ class _Indexed(TableClause):
     index of resolved dossiers by centre, or every day row of every centre, instead of the small partial
     indexes; PostgreSQL chooses well by itself."""
 
-    inherit_cache = False  # the index name is not part of SQLAlchemy's cache key: compile each time (small)
+    _traverse_internals = [*TableClause._traverse_internals, ("index", InternalTraversal.dp_string)]
+    inherit_cache = True  # the index name is part of the cache key (above)
 
     def __init__(self, table: Table, index: str) -> None:
         super().__init__(table.name, *(column(c.name, c.type) for c in table.c))
@@ -609,6 +644,12 @@ def _plain_table(element: _Indexed, compiler: Any, **kw: Any) -> str:
 def _indexed_table(element: _Indexed, compiler: Any, **kw: Any) -> str:
     sql = str(compiler.visit_table(element, **kw))
     return f"{sql} INDEXED BY {element.index}" if kw.get("asfrom") else sql
+
+
+def _dicts(result: Any) -> list[dict[str, Any]]:
+    """Rows as plain dicts (the names read once: a row's mapping builds them anew each time)."""
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
 
 
 def _day_key(row: Any) -> tuple[Any, ...]:
