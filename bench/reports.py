@@ -1,9 +1,18 @@
+# ruff: noqa: S608 - every SQL text here is built from numbers and names made in this file
 """Report benchmark: a synthetic country, loaded in bulk, rollups built by the product's own rebuild, then
 three reports timed through the product's report service and checked against the same figures from raw rows.
 
 Country: 34 provinces, ~3,300 communes, 700 centres, 20 agencies, 2,000 procedures, 7,000 staff; ratings and
 dossiers over 2025–2026. ``--scale full``: 10,000,000 ratings and 5,000,000 dossiers; ``small``: 200,000 and
 100,000. Targets: each report ≤ 150 ms (median of 5) on both backends and ≥ 20× faster than from raw rows.
+
+Loading: the catalogue through SQLAlchemy, then every rating and dossier generated inside the database by one
+INSERT … SELECT per table (no COPY, on PostgreSQL either: nothing crosses the wire), with the secondary indexes
+dropped first and created again after, as Alembic made them; rollups by ``survey_api.reports.rollups.rebuild``.
+Reports: each through ``ReportService.satisfaction`` in a fresh session (median of 5), as of one moment. Raw
+rows: the same figures — ratings per level, resolved dossiers per verdict, dossiers in hand overdue — straight
+from the rating and dossier tables, filtered like the report (the province's centres, the one centre, or all)
+and using the tables' own indexes, timed once; both sets of figures must be equal.
 
     python bench/reports.py --scale small|full [--backends sqlite,postgresql]
 """
@@ -22,7 +31,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import bindparam, text  # noqa: E402
 from sqlalchemy.engine.url import make_url  # noqa: E402
 
 from survey_api import db  # noqa: E402
@@ -48,6 +58,7 @@ SURVEY_V1 = uuid.UUID("00000000-0000-4000-8000-000000000001")
 START = datetime(2025, 1, 1, tzinfo=UTC)
 DAYS = 730
 PROVINCES, COMMUNES_PER_PROVINCE, CENTRES, AGENCIES, PROCEDURES, STAFF_PER_CENTRE = 34, 97, 700, 20, 2000, 10
+COMMUNE_PROCEDURES = 100  # the procedures a commune's centre handles (a province's centre handles them all)
 CHANNELS = ("kiosk", "qr", "web")
 INTAKE = ("counter", "online", "postal")
 
@@ -128,10 +139,9 @@ async def load_catalogue(url: str, doc: dict[str, list[dict[str, Any]]]) -> dict
     staff: dict[Any, list[Any]] = defaultdict(list)
     for m in rows[Staff]:
         staff[m["centre_id"]].append(m["id"])
-    for code, ident in centre_ids.items():
-        _CODES[ident] = code
     return {
         "centres": [centre_ids[c["code"]] for c in sorted(doc["centres"], key=lambda c: c["code"])],
+        "codes": {ident: code for code, ident in centre_ids.items()},
         "counters": counters,
         "staff": staff,
         "procedures": [p["id"] for p in rows[Procedure]],
@@ -139,140 +149,328 @@ async def load_catalogue(url: str, doc: dict[str, list[dict[str, Any]]]) -> dict
     }
 
 
-def facts(
-    ids: dict[str, Any], n_ratings: int, n_dossiers: int, rng: random.Random
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    centres = ids["centres"]
-    weights = [1 + (i % 7) for i in range(len(centres))]  # some centres are busier
-    ratings = []
-    levels = (5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 2, 1)
-    for _ in range(n_ratings):
-        centre = rng.choices(centres, weights)[0]
-        counter, agency = rng.choice(ids["counters"][centre])
-        at = START + timedelta(seconds=rng.randrange(DAYS * 86400))
-        ratings.append((uuid.uuid4(), SURVEY_V1, rng.choice(CHANNELS), centre, counter, rng.choice(ids["staff"][centre]),
-                        agency, rng.choice(ids["procedures"]), None, None, rng.choice(levels), "{}", "[]", None, "vi",
-                        at, at, False, ""))  # fmt: skip
-    dossiers = []
-    now = datetime.now(UTC)
-    for i in range(n_dossiers):
-        centre = rng.choices(centres, weights)[0]
-        counter, agency = rng.choice(ids["counters"][centre])
-        received = START + timedelta(seconds=rng.randrange(DAYS * 86400))
-        due = received + timedelta(days=rng.randrange(1, 30))
-        roll = rng.random()
-        resolved = (
-            due - timedelta(days=rng.randrange(1, 10))
-            if roll < 0.78
-            else due - timedelta(hours=2)
-            if roll < 0.96
-            else due + timedelta(days=rng.randrange(1, 20))
+# -- the facts, generated inside the database ----------------------------------------------------------------
+# Every rating and dossier is made by one INSERT … SELECT per table from a row counter n (a recursive CTE on
+# SQLite, generate_series on PostgreSQL) joined to small tables of catalogue ids. Rows come in time order, as
+# they would arrive: row n of N falls at n/N of the two years plus a random few seconds (or minutes, at small
+# scale). Each row draws three random non-negative integers (a, b, c) once; its fields are slices of them:
+#   a → the jitter within its time slot;
+#   b → the centre (busier centres hold more slots), counter (and its agency), staff, procedure (a commune's
+#       centre handles 100 of the 2,000 procedures, a province's centre all of them), then the level or intake
+#       channel, then the rating channel or the days allowed;
+#   c → the rest of the id, and the dossier's outcome: 78% resolved 1–9 days early, 18% two hours before the
+#       deadline, 4% 1–19 days late.
+# One dossier in 50 waited three days for supplements (a paused interval); one in 40, and those resolving after
+# "now", are still open. Ids are time-ordered (the row number first, then random bits, as UUIDv7 does), so the
+# primary-key indexes are appended to rather than split at random.
+SPAN = DAYS * 86400
+EPOCH = int(START.timestamp())
+WEIGHTS = [1 + (i % 7) for i in range(CENTRES)]  # some centres are busier
+SLOTS = sum(WEIGHTS)
+PICKS = SLOTS * 3 * STAFF_PER_CENTRE * PROCEDURES  # b / PICKS: what is left of b after the catalogue picks
+CATALOGUE_JOINS = f"""
+    JOIN g_slot g ON g.slot = {{b}} % {SLOTS}
+    JOIN g_counter co ON co.centre = g.centre AND co.k = {{b}} / {SLOTS} % 3
+    JOIN g_staff st ON st.centre = g.centre AND st.k = {{b}} / {SLOTS * 3} % {STAFF_PER_CENTRE}
+    JOIN g_proc p ON p.k = (g.proc_from + {{b}} / {SLOTS * 3 * STAFF_PER_CENTRE} % g.procs) % {PROCEDURES}"""
+
+
+class Dialect:
+    """The few spellings that differ between SQLite and PostgreSQL."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sqlite = name == "sqlite"
+
+    def source(self, count: int) -> tuple[str, str]:
+        """(prefix, from-item) yielding rows (n, t, a, b, c): n from 0, t its second within the two years, and
+        a/b/c random non-negative integers drawn once per row."""
+        slot = max(1, SPAN // count)
+        if self.sqlite:
+            rnd = "random() & 9223372036854775807"
+            return (
+                f"WITH RECURSIVE seq(n, a, b, c) AS (SELECT 0, {rnd}, {rnd}, {rnd} "
+                f"UNION ALL SELECT n + 1, {rnd}, {rnd}, {rnd} FROM seq WHERE n < {count - 1}) ",
+                f"(SELECT n, n * {SPAN} / {count} + a % {slot} AS t, a, b, c FROM seq) AS seq",
+            )
+        rnd = "(random() * 9007199254740991)::bigint"  # 53 random bits
+        return "", (
+            f"(SELECT n, n * {SPAN} / {count} + a % {slot} AS t, a, b, c FROM (SELECT n::bigint AS n, {rnd} AS a, "
+            f"{rnd} AS b, {rnd} AS c FROM generate_series(0, {count - 1}) AS n) AS drawn) AS seq"
         )
-        resolved = max(resolved, received + timedelta(hours=1))
-        paused = "[]"
-        if i % 50 == 0:  # a few waited for supplements
-            start = received + timedelta(days=1)
-            paused = json.dumps([{"start": start.isoformat(), "end": (start + timedelta(days=3)).isoformat()}])
-        open_ = resolved > now or i % 40 == 0
-        dossiers.append((uuid.uuid4(), f"D{i:08d}", rng.choice(ids["procedures"]), centre, counter, rng.choice(ids["staff"][centre]),
-                         agency, rng.choice(INTAKE), "in_progress" if open_ else "returned", received, due,
-                         None if open_ else resolved, None if open_ else resolved + timedelta(hours=3), paused,
-                         received if open_ else resolved + timedelta(hours=3), now, now))  # fmt: skip
-    return ratings, dossiers
+
+    def new_id(self, row: str) -> str:
+        """A 16-byte id: the row number, then random bits from ``c`` and ``a``."""
+        if self.sqlite:  # 16 characters 1–127, one byte each in UTF-8
+            digits = [f"1 + {row}.n / {127**i} % 127" for i in (3, 2, 1, 0)]
+            digits += [f"1 + {row}.c / {127**i} % 127" for i in range(9)]
+            digits += [f"1 + {row}.a / {127**i} % 127" for i in (6, 7, 8)]
+            return f"CAST(char({', '.join(digits)}) AS BLOB)"
+        return (
+            f"(lpad(to_hex({row}.n), 12, '0') || lpad(to_hex({row}.c % 281474976710656), 12, '0') "
+            f"|| lpad(to_hex({row}.a % 4294967296), 8, '0'))::uuid"
+        )
+
+    def at(self, seconds: str) -> str:
+        """A moment, ``seconds`` after the Unix epoch, as the column stores it."""
+        if self.sqlite:  # DateTimeUTC on SQLite: naive UTC text with microseconds
+            return f"datetime({seconds}, 'unixepoch') || '.000000'"
+        return f"to_timestamp({seconds})"
+
+    def now(self, moment: datetime) -> str:
+        """``moment`` as a literal of the column's type."""
+        if self.sqlite:
+            return "'" + moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") + "'"
+        return f"'{moment.isoformat()}'::timestamptz"
+
+    def iso(self, seconds: str) -> str:
+        """``datetime.isoformat()`` of a whole-second UTC moment, as text."""
+        if self.sqlite:
+            return f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {seconds}, 'unixepoch')"
+        return f"""to_char(to_timestamp({seconds}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
+
+    def json(self, literal: str) -> str:
+        return f"'{literal}'" if self.sqlite else f"'{literal}'::jsonb"
+
+    @property
+    def greatest(self) -> str:
+        return "max" if self.sqlite else "GREATEST"
+
+    def code(self, n: str) -> str:
+        return f"'D' || printf('%08d', {n})" if self.sqlite else f"'D' || lpad({n}::text, 8, '0')"
+
+    def uuid(self, value: uuid.UUID) -> str:
+        return f"X'{value.hex}'" if self.sqlite else f"'{value}'::uuid"
 
 
-RATING_COLS = ("id", "survey_id", "channel", "centre_id", "counter_id", "staff_id", "agency_id", "procedure_id", "dossier_id",
-               "kiosk_id", "overall", "answers", "reasons", "comment", "language", "submitted_at", "received_at",
-               "suspected_repeat", "body_hash")  # fmt: skip
+def rating_sql(d: Dialect, count: int) -> str:
+    prefix, source = d.source(count)
+    level = f"seq.b / {PICKS} % 12"  # 0–5 → 5, 6–8 → 4, 9 → 3, 10 → 2, 11 → 1
+    channel = f"CASE seq.b / {PICKS * 12} % 3 WHEN 0 THEN 'kiosk' WHEN 1 THEN 'qr' ELSE 'web' END"
+    at = d.at(f"{EPOCH} + seq.t")
+    return (
+        f"INSERT INTO rating ({', '.join(RATING_COLS)}) {prefix}"
+        f"SELECT {d.new_id('seq')}, {d.uuid(SURVEY_V1)}, {channel}, g.centre_id, co.id, st.id, co.agency_id, p.id, "
+        f"CASE WHEN {level} < 6 THEN 5 WHEN {level} < 9 THEN 4 ELSE 12 - {level} END, "
+        f"{d.json('{}')}, {d.json('[]')}, 'vi', {at}, {at}, {'0' if d.sqlite else 'false'}, '' "
+        f"FROM {source} {CATALOGUE_JOINS.format(b='seq.b')}"
+    )
+
+
+def dossier_sql(d: Dialect, count: int, now: datetime) -> str:
+    prefix, source = d.source(count)
+    now_s = int(now.timestamp())
+    day = 86400
+    paused = (
+        f'\'[{{"start": "\' || {d.iso(f"{EPOCH} + x.rec + {day}")} || \'", "end": "\' || '
+        f"{d.iso(f'{EPOCH} + x.rec + {4 * day}')} || '\"}}]'"
+    )
+    if not d.sqlite:
+        paused = f"({paused})::jsonb"
+    returned = f"{EPOCH} + x.res + 10800"
+    return (
+        f"INSERT INTO dossier ({', '.join(DOSSIER_COLS)}) {prefix}"
+        f"SELECT {d.new_id('x')}, {d.code('x.n')}, p.id, g.centre_id, co.id, st.id, co.agency_id, "
+        f"CASE x.b / {PICKS} % 3 WHEN 0 THEN 'counter' WHEN 1 THEN 'online' ELSE 'postal' END, "
+        "CASE WHEN x.open = 1 THEN 'in_progress' ELSE 'returned' END, "
+        f"{d.at(f'{EPOCH} + x.rec')}, {d.at(f'{EPOCH} + x.due')}, "
+        f"CASE WHEN x.open = 1 THEN NULL ELSE {d.at(f'{EPOCH} + x.res')} END, "
+        f"CASE WHEN x.open = 1 THEN NULL ELSE {d.at(returned)} END, "
+        f"CASE WHEN x.n % 50 = 0 THEN {paused} ELSE {d.json('[]')} END, "
+        f"CASE WHEN x.open = 1 THEN {d.at(f'{EPOCH} + x.rec')} ELSE {d.at(returned)} END, "
+        f"{d.now(now)}, {d.now(now)} "
+        "FROM (SELECT y.*, "
+        f"  CASE WHEN {EPOCH} + y.res > {now_s} OR y.n % 40 = 0 THEN 1 ELSE 0 END AS open "
+        "  FROM (SELECT z.*, "
+        f"    {d.greatest}(CASE WHEN z.roll < 78 THEN z.due - z.early * {day} WHEN z.roll < 96 THEN z.due - 7200 "
+        f"    ELSE z.due + z.late * {day} END, z.rec + 3600) AS res "
+        f"    FROM (SELECT seq.n, seq.a, seq.b, seq.c, seq.t AS rec, seq.t + (1 + seq.b / {PICKS * 3} % 29) * {day} AS due, "
+        "      seq.c % 100 AS roll, 1 + seq.c / 100 % 9 AS early, 1 + seq.c / 900 % 19 AS late "
+        f"      FROM {source}) AS z) AS y) AS x "
+        f"{CATALOGUE_JOINS.format(b='x.b')}"
+    )
+
+
+def helper_rows(ids: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
+    """The catalogue ids the generator draws from, keyed by small integers."""
+    slots, counters, staff = [], [], []
+    for i, centre in enumerate(ids["centres"]):
+        procs = PROCEDURES if ids["codes"][centre].startswith("TT-") else COMMUNE_PROCEDURES
+        proc_from = 0 if procs == PROCEDURES else i * 97 % PROCEDURES
+        slots += [(len(slots) + w, i, centre, proc_from, procs) for w in range(WEIGHTS[i])]
+        counters += [(i, k, counter, agency) for k, (counter, agency) in enumerate(ids["counters"][centre])]
+        staff += [(i, k, member) for k, member in enumerate(ids["staff"][centre])]
+    procedures = list(enumerate(ids["procedures"]))
+    return {"g_slot": slots, "g_counter": counters, "g_staff": staff, "g_proc": procedures}
+
+
+HELPER_TABLES = {
+    "g_slot": "(slot INTEGER PRIMARY KEY, centre INTEGER NOT NULL, centre_id {id} NOT NULL, proc_from INTEGER NOT NULL, procs INTEGER NOT NULL)",
+    "g_counter": "(centre INTEGER, k INTEGER, id {id} NOT NULL, agency_id {id} NOT NULL, PRIMARY KEY (centre, k))",
+    "g_staff": "(centre INTEGER, k INTEGER, id {id} NOT NULL, PRIMARY KEY (centre, k))",
+    "g_proc": "(k INTEGER PRIMARY KEY, id {id} NOT NULL)",
+}
+
+
+RATING_COLS = ("id", "survey_id", "channel", "centre_id", "counter_id", "staff_id", "agency_id", "procedure_id",
+               "overall", "answers", "reasons", "language", "submitted_at", "received_at", "suspected_repeat", "body_hash")  # fmt: skip
 DOSSIER_COLS = ("id", "code", "procedure_id", "centre_id", "counter_id", "staff_id", "agency_id", "channel", "status",
                 "received_at", "due_at", "resolved_at", "returned_at", "paused", "event_at", "created_at", "updated_at")  # fmt: skip
 
 
-async def bulk_load_pg(url: str, ratings: list[tuple[Any, ...]], dossiers: list[tuple[Any, ...]]) -> None:
+def load_sqlite(path: str, ids: dict[str, Any], n_ratings: int, n_dossiers: int, now: datetime) -> dict[str, float]:
+    """Generate the facts with secondary indexes dropped, then create the same indexes again (as Alembic made them)."""
+    d = Dialect("sqlite")
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in ("journal_mode=WAL", "synchronous=OFF", "threads=2"):  # threads: sort for the indexes on 2 cores
+            con.execute(f"PRAGMA {pragma}")
+        for name, rows in helper_rows(ids).items():
+            con.execute(f"CREATE TEMP TABLE {name} {HELPER_TABLES[name].format(id='BLOB')}")
+            marks = ", ".join("?" * len(rows[0]))
+            con.executemany(f"INSERT INTO {name} VALUES ({marks})", ([_blob(v) for v in row] for row in rows))
+        indexes = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('rating', 'dossier') "
+            "AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _ in indexes:
+            con.execute(f"DROP INDEX {name}")
+        t0 = time.perf_counter()
+        con.execute("BEGIN")
+        con.execute(dossier_sql(d, n_dossiers, now))
+        con.execute(rating_sql(d, n_ratings))
+        con.execute("COMMIT")
+        t1 = time.perf_counter()
+        for _, sql in indexes:
+            con.execute(sql)
+        con.execute("ANALYZE")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return {"insert_s": t1 - t0, "index_s": time.perf_counter() - t1}
+    finally:
+        con.close()
+
+
+def _blob(value: Any) -> Any:
+    return value.bytes if isinstance(value, uuid.UUID) else value
+
+
+async def load_pg(url: str, ids: dict[str, Any], n_ratings: int, n_dossiers: int, now: datetime) -> dict[str, float]:
+    """The same on PostgreSQL. Foreign keys are not re-checked row by row while loading (as ``pg_restore
+    --disable-triggers`` does): every id is drawn from the catalogue just loaded."""
     import asyncpg
 
-    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+    d = Dialect("postgresql")
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def connect() -> Any:
+        conn = await asyncpg.connect(dsn)
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute("SET maintenance_work_mem = '512MB'")
+        for name, rows in helper_rows(ids).items():
+            await conn.execute(f"CREATE TEMP TABLE {name} {HELPER_TABLES[name].format(id='uuid')}")
+            await conn.copy_records_to_table(name, records=rows)
+            await conn.execute(f"ANALYZE {name}")
+        return conn
+
+    conn, other = await connect(), await connect()
     try:
-        for table, cols, rows in (("rating", RATING_COLS, ratings), ("dossier", DOSSIER_COLS, dossiers)):
-            for i in range(0, len(rows), 500_000):
-                await conn.copy_records_to_table(table, records=rows[i : i + 500_000], columns=list(cols))
+        indexes = await conn.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename IN ('rating', 'dossier') AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+        t0 = time.perf_counter()
+        for row in indexes:
+            await conn.execute(f"DROP INDEX {row['indexname']}")
+        # Dossiers and ratings at once, one connection (and core) each.
+        await asyncio.gather(conn.execute(rating_sql(d, n_ratings)), other.execute(dossier_sql(d, n_dossiers, now)))
+        t1 = time.perf_counter()
+        for row in indexes:
+            await conn.execute(row["indexdef"])
+        await asyncio.gather(conn.execute("VACUUM ANALYZE rating"), other.execute("VACUUM ANALYZE dossier"))
         await conn.execute("ANALYZE")
+        return {"insert_s": t1 - t0, "index_s": time.perf_counter() - t1}
     finally:
         await conn.close()
-
-
-def bulk_load_sqlite(path: str, ratings: list[tuple[Any, ...]], dossiers: list[tuple[Any, ...]]) -> None:
-    def conv(v: Any) -> Any:
-        if isinstance(v, uuid.UUID):
-            return v.bytes
-        if isinstance(v, datetime):
-            return v.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-        return v
-
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=OFF")
-    for table, cols, rows in (("rating", RATING_COLS, ratings), ("dossier", DOSSIER_COLS, dossiers)):
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
-        for i in range(0, len(rows), 200_000):
-            con.executemany(sql, ([conv(v) for v in row] for row in rows[i : i + 200_000]))
-            con.commit()
-    con.execute("ANALYZE")
-    con.close()
+        await other.close()
 
 
 # -- the same figures from raw rows ------------------------------------------------------------------------
-def raw_sql(dialect: str) -> tuple[str, str]:
-    """Ratings per (centre, local month, level) and resolved dossiers per (centre, local month, verdict)."""
+@dataclass(frozen=True)
+class Case:
+    label: str
+    query: ReportQuery
+    by: str
+    """The raw rows' grouping column: centre_id, or staff_id for the staff view."""
+
+
+def raw_sql(dialect: str, by: str, some_centres: bool) -> dict[str, Any]:
+    """Statements over the raw rating and dossier rows: levels per (group, local month), resolved dossiers
+    never paused per verdict, dossiers in hand never paused and past due, and the paused dossiers to judge."""
     if dialect == "postgresql":
         month = "date_trunc('month', timezone('Asia/Ho_Chi_Minh', {c}))::date"
         day = "timezone('Asia/Ho_Chi_Minh', {c})::date"
-        empty = "jsonb_array_length(paused) = 0"
+        pauses = "jsonb_array_length(paused)"
     else:
         month = "date({c}, '+7 hours', 'start of month')"
         day = "date({c}, '+7 hours')"
-        empty = "json_array_length(paused) = 0"
-    ratings = (
-        f"SELECT centre_id, {month.format(c='submitted_at')} AS m, overall, count(*) FROM rating "  # noqa: S608
-        "WHERE NOT suspected_repeat AND submitted_at >= :lo AND submitted_at < :hi GROUP BY 1, 2, 3"
-    )
+        pauses = "json_array_length(paused)"
+    only = " AND centre_id IN :centres" if some_centres else ""
     rd, dd = day.format(c="resolved_at"), day.format(c="due_at")
-    dossiers = (
-        f"SELECT centre_id, {month.format(c='resolved_at')} AS m, "  # noqa: S608
-        f"CASE WHEN {rd} < {dd} THEN 'early' WHEN {rd} = {dd} THEN 'on_time' ELSE 'late' END AS verdict, count(*) "
-        f"FROM dossier WHERE resolved_at IS NOT NULL AND status IN ('resolved', 'returned') AND {empty} "
-        "AND resolved_at >= :lo AND resolved_at < :hi GROUP BY 1, 2, 3"
-    )
-    return ratings, dossiers
+    statements = {
+        "ratings": f"SELECT {by}, {month.format(c='submitted_at')}, 'n' || overall, count(*) FROM rating "
+        f"WHERE NOT suspected_repeat AND submitted_at >= :lo AND submitted_at < :hi{only} GROUP BY 1, 2, 3",
+        "resolved": f"SELECT {by}, {month.format(c='resolved_at')}, "
+        f"CASE WHEN {rd} < {dd} THEN 'early' WHEN {rd} = {dd} THEN 'on_time' ELSE 'late' END, count(*) "
+        "FROM dossier WHERE resolved_at >= :lo AND resolved_at < :hi AND due_at IS NOT NULL "
+        f"AND status IN ('resolved', 'returned') AND {pauses} = 0{only} GROUP BY 1, 2, 3",
+        "overdue": f"SELECT {by}, {month.format(c='due_at')}, 'overdue', count(*) FROM dossier "
+        "WHERE resolved_at IS NULL AND status IN ('received', 'in_progress', 'paused') "
+        f"AND due_at >= :lo AND due_at < :hi AND due_at < :now AND {pauses} = 0{only} GROUP BY 1, 2, 3",
+        "paused": f"SELECT {by}, due_at, resolved_at, paused FROM dossier WHERE {pauses} > 0 "
+        "AND ((resolved_at >= :lo AND resolved_at < :hi AND status IN ('resolved', 'returned') AND due_at IS NOT NULL) "
+        f"OR (resolved_at IS NULL AND status IN ('received', 'in_progress', 'paused') AND due_at < :now)){only}",
+    }  # fmt: skip
+    out = {}
+    for name, sql in statements.items():
+        statement = text(sql)
+        if some_centres:
+            statement = statement.bindparams(bindparam("centres", expanding=True))
+        out[name] = statement
+    return out
 
 
-async def raw_figures(session: Any, dialect: str, lo: date, hi: date) -> dict[tuple[Any, date], dict[str, int]]:
-    """Per (centre, month): levels and timeliness, from raw rows (paused dossiers judged as the product does)."""
-    from survey_api.dossiers.models import Dossier
-    from survey_api.reports.rollups import dossier_counts
+async def raw_figures(
+    session: Any, dialect: str, case: Case, centres: list[uuid.UUID] | None, now: datetime
+) -> dict[tuple[Any, date], Counter[str]]:
+    """Per (group, local month): ratings per level, resolved dossiers per verdict, dossiers in hand overdue
+    now, straight from the raw rows (those ever paused judged here, as the product judges them)."""
+    from survey_api.dossiers.timeliness import classify, overdue_after
+    from survey_api.reports.rollups import local_day, paused_intervals
 
-    ratings_sql, dossiers_sql = raw_sql(dialect)
-    lo_dt = datetime.combine(lo, datetime.min.time(), tzinfo=UTC) - timedelta(hours=7)
-    hi_dt = datetime.combine(hi, datetime.min.time(), tzinfo=UTC) - timedelta(hours=7)
-    params = {"lo": lo_dt, "hi": hi_dt}
-    if dialect == "sqlite":
-        params = {k: v.replace(tzinfo=None).isoformat(sep=" ") for k, v in params.items()}  # type: ignore[misc]
-    out: dict[tuple[Any, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for centre, month, level, n in await session.execute(text(ratings_sql), params):
-        out[(_uuid(centre), _date(month))][f"n{level}"] += n
-    for centre, month, verdict, n in await session.execute(text(dossiers_sql), params):
-        out[(_uuid(centre), _date(month))][verdict] += n
-    from sqlalchemy import func, select
-
-    paused = await session.execute(
-        select(Dossier).where(Dossier.resolved_at.is_not(None), func.json_array_length(Dossier.paused) > 0)
-        if dialect == "sqlite"
-        else select(Dossier).where(Dossier.resolved_at.is_not(None), func.jsonb_array_length(Dossier.paused) > 0)
-    )
-    for dossier in paused.scalars():
-        for key, counter in dossier_counts(dossier, TZ):
-            if counter != "returned" and lo <= key.day < hi:
-                out[(key.centre_id, key.day.replace(day=1))][counter] += 1
+    lo = datetime.combine(case.query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(hours=7)
+    hi = datetime.combine(case.query.date_to + timedelta(days=1), datetime.min.time(), tzinfo=UTC) - timedelta(hours=7)
+    params: dict[str, Any] = {"lo": lo, "hi": hi, "now": now}
+    if dialect == "sqlite":  # as DateTimeUTC stores them
+        params = {k: v.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") for k, v in params.items()}
+    if centres is not None:
+        params["centres"] = [c.bytes for c in centres] if dialect == "sqlite" else centres
+    statements = raw_sql(dialect, case.by, centres is not None)
+    out: dict[tuple[Any, date], Counter[str]] = defaultdict(Counter)
+    for name in ("ratings", "resolved", "overdue"):
+        for group, month, figure, n in await session.execute(statements[name], params):
+            out[(_uuid(group), _date(month))][figure] += n
+    for group, due_at, resolved_at, paused in await session.execute(statements["paused"], params):
+        due_at, resolved_at = _moment(due_at), _moment(resolved_at)
+        intervals = paused_intervals(json.loads(paused) if isinstance(paused, str) else paused)
+        if resolved_at is not None:
+            figure = classify(due_at, resolved_at, now, intervals, TZ)
+            moment: datetime | None = resolved_at
+        else:
+            figure, moment = "overdue", overdue_after(due_at, intervals)
+            if moment is None or not (moment < now and lo <= moment < hi):
+                continue
+        if figure in ("early", "on_time", "late", "overdue"):
+            out[(_uuid(group), local_day(moment, TZ).replace(day=1))][str(figure)] += 1  # type: ignore[arg-type]
     return out
 
 
@@ -290,86 +488,95 @@ def _date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def _moment(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # SQLite: naive UTC text
+
+
+FIGURES = ("n1", "n2", "n3", "n4", "n5", "early", "on_time", "late", "overdue")
+
+
+def report_figures(report: Any) -> dict[tuple[str, ...], tuple[int, ...]]:
+    out = {}
+    for row in report.rows:
+        figures = (*(row.levels[str(i)] for i in range(1, 6)), row.early, row.on_time, row.late, row.overdue_open)
+        if any(figures):
+            out[tuple(row.key)] = figures
+    return out
+
+
+def fold(
+    raw: dict[tuple[Any, date], Counter[str]], case: Case, catalogue: dict[str, Any]
+) -> dict[tuple[str, ...], tuple[int, ...]]:
+    """Raw (group, month) figures folded into the report's rows."""
+    out: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0] * len(FIGURES))
+    for (group, month), counts in raw.items():
+        if case.query.group_by == ("staff",):
+            key: tuple[str, ...] = (catalogue["staff"][group],)
+        elif case.query.group_by == ("centre", "month"):
+            key = (catalogue["centres"][group], f"{month.year}-{month.month:02d}")
+        else:
+            key = (catalogue["provinces"][group], f"{month.year}-Q{(month.month - 1) // 3 + 1}")
+        for i, name in enumerate(FIGURES):
+            out[key][i] += counts[name]
+    return {k: tuple(v) for k, v in out.items() if any(v)}
+
+
 # -- the run -----------------------------------------------------------------------------------------------
-async def timed(fn: Any, runs: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        result = await fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), result
-
-
 async def measure(url: str, dialect: str, ids: dict[str, Any]) -> list[dict[str, Any]]:
-    settings = Settings.from_env({}, database_url=url, secret_key=SECRET)
-    config = db.alchemy_config(settings)
+    """Each report through the product's report service, a fresh session per run as for a request (median of
+    5), then the same figures from raw rows, once; both as of one moment."""
     from sqlalchemy import select
 
-    from survey_api.org.models import AdminUnit, Centre
+    from survey_api.org.models import AdminUnit, Centre, Staff
 
+    settings = Settings.from_env({}, database_url=url, secret_key=SECRET)
+    config = db.alchemy_config(settings)
+    as_of = datetime.now(UTC)
+    busiest = ids["centres"][6]  # weight 7: among the busiest
     async with config.get_session() as session:
-        busiest_centre = ids["centres"][6]  # weight 7: among the busiest
-        centre_code = await session.scalar(select(Centre.code).where(Centre.id == busiest_centre))
-        province = await session.scalar(select(AdminUnit.code).where(AdminUnit.code == "07"))
-        centre_province = {c.id: c.unit.path.strip("/").split("/")[0] for c in await session.scalars(select(Centre))}
-        service = ReportService(session, settings, Scope(role="admin"))
-        cases = [
-            ("a province's year by centre × month", ReportQuery(date(2026, 1, 1), date(2026, 12, 31), ("centre", "month"), unit=province)),
-            ("one centre's month by staff", ReportQuery(date(2026, 3, 1), date(2026, 3, 31), ("staff",), centre=centre_code)),
-            ("the country by province × quarter", ReportQuery(date(2026, 1, 1), date(2026, 12, 31), ("province", "quarter"))),
-        ]  # fmt: skip
-        results = []
-        for label, query in cases:
-            ms, report = await timed(lambda q=query: service.satisfaction(q), 5)
-            raw_start = time.perf_counter()
-            raw = await raw_figures(session, dialect, query.date_from, query.date_to + timedelta(days=1))
-            raw_ms = (time.perf_counter() - raw_start) * 1000
-            expected = fold(raw, query, centre_province, busiest_centre)
-            if query.group_by == ("staff",):
-                got = {(): _summary(report.totals)}
-            else:
-                got = {tuple(r.key): _summary(r) for r in report.rows if any(_summary(r))}
-            results.append(
-                {"label": label, "ms": ms, "raw_ms": raw_ms, "match": got == expected, "rows": len(report.rows)}
-            )
+        centres = (await session.execute(select(Centre.id, Centre.code, AdminUnit.path).join(AdminUnit))).all()
+        catalogue = {
+            "centres": {c.id: c.code for c in centres},
+            "provinces": {c.id: c.path.strip("/").split("/")[0] for c in centres},
+            "staff": {s.id: s.code for s in await session.execute(select(Staff.id, Staff.code))},
+        }
+    province = "07"
+    in_province = [c for c, p in catalogue["provinces"].items() if p == province]
+    cases = [
+        (Case("a province's year by centre × month", ReportQuery(date(2026, 1, 1), date(2026, 12, 31), ("centre", "month"), unit=province, as_of=as_of), "centre_id"), in_province),
+        (Case("one centre's month by staff", ReportQuery(date(2026, 3, 1), date(2026, 3, 31), ("staff",), centre=catalogue["centres"][busiest], as_of=as_of), "staff_id"), [busiest]),
+        (Case("the country by province × quarter", ReportQuery(date(2026, 1, 1), date(2026, 12, 31), ("province", "quarter"), as_of=as_of), "centre_id"), None),
+    ]  # fmt: skip
+    results = []
+    for case, centre_ids in cases:
+        times, report = [], None
+        for _ in range(5):
+            async with config.get_session() as session:
+                t = time.perf_counter()
+                report = await ReportService(session, settings, Scope(role="admin")).satisfaction(case.query)
+                times.append((time.perf_counter() - t) * 1000)
+        async with config.get_session() as session:
+            t = time.perf_counter()
+            raw = await raw_figures(session, dialect, case, centre_ids, as_of)
+            raw_ms = (time.perf_counter() - t) * 1000
+        got, expected = report_figures(report), fold(raw, case, catalogue)
+        results.append(
+            {
+                "label": case.label,
+                "ms": statistics.median(times),
+                "raw_ms": raw_ms,
+                "match": got == expected,
+                "rows": len(got),
+                "diff": sorted(set(got.items()) ^ set(expected.items()))[:4],
+            }
+        )
     await config.get_engine().dispose()
     return results
 
 
-def _summary(row: Any) -> tuple[int, ...]:
-    return (row.ratings, row.satisfied, row.early, row.on_time, row.late)
-
-
-def fold(
-    raw: dict[tuple[Any, date], dict[str, int]], query: ReportQuery, centre_province: dict[Any, str], centre_id: Any
-) -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """Raw (centre, month) figures folded into the report's groups."""
-    out: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for (centre, month), c in raw.items():
-        if query.unit and centre_province.get(centre) != query.unit:
-            continue
-        if query.group_by == ("staff",):
-            if centre != centre_id:
-                continue
-            key: tuple[Any, ...] = ()
-        elif query.group_by == ("centre", "month"):
-            key = (_CODES[centre], f"{month.year}-{month.month:02d}")
-        else:
-            key = (centre_province[centre], f"{month.year}-Q{(month.month - 1) // 3 + 1}")
-        agg = out[key]
-        ratings = sum(c.get(f"n{i}", 0) for i in range(1, 6))
-        for i, v in enumerate(
-            (ratings, c.get("n4", 0) + c.get("n5", 0), c.get("early", 0), c.get("on_time", 0), c.get("late", 0))
-        ):
-            agg[i] += v
-    return {k: tuple(v) for k, v in out.items() if any(v)}
-
-
-_CODES: dict[Any, str] = {}
-
-
-async def run_backend(backend: str, scale: str) -> dict[str, Any]:
-    n_ratings, n_dossiers = SCALES[scale]
+async def run_backend(backend: str, n_ratings: int, n_dossiers: int) -> dict[str, Any]:
     rng = random.Random(20261122)
     folder = Path(tempfile.mkdtemp(prefix="hailong-reports-"))
     if backend == "sqlite":
@@ -381,34 +588,43 @@ async def run_backend(backend: str, scale: str) -> dict[str, Any]:
         t0 = time.perf_counter()
         await asyncio.to_thread(db.upgrade, url)
         ids = await load_catalogue(url, country(rng))
-        ratings, dossiers = facts(ids, n_ratings, n_dossiers, rng)
-        t_gen = time.perf_counter()
+        now = datetime.now(UTC)
+        t_catalogue = time.perf_counter()
         if backend == "sqlite":
-            await asyncio.to_thread(bulk_load_sqlite, str(path), ratings, dossiers)
+            loaded = await asyncio.to_thread(load_sqlite, str(path), ids, n_ratings, n_dossiers, now)
         else:
-            await bulk_load_pg(url, ratings, dossiers)
-        del ratings, dossiers
+            loaded = await load_pg(url, ids, n_ratings, n_dossiers, now)
         t_load = time.perf_counter()
         config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
         async with config.get_session() as session:
-            await rebuild(session, TZ)
+            day_rows = await rebuild(session, TZ)
             await session.commit()
         await config.get_engine().dispose()
         t_rollup = time.perf_counter()
-        size = path.stat().st_size / 1e6 if backend == "sqlite" else await pg_size(url)
+        size = await (asyncio.to_thread(sqlite_size, path) if backend == "sqlite" else pg_size(url))
         results = await measure(url, backend, ids)
         return {
-            "backend": backend,
-            "generate_s": t_gen - t0,
-            "load_s": t_load - t_gen,
+            "catalogue_s": t_catalogue - t0,
+            **loaded,
             "rollup_s": t_rollup - t_load,
+            "day_rows": day_rows,
             "size_mb": size,
             "results": results,
+            "total_s": time.perf_counter() - t0,
         }
     finally:
         if backend != "sqlite":
             await pg_database("hl_bench_reports", drop_only=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def sqlite_size(path: Path) -> float:
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
 
 
 async def pg_database(name: str, drop_only: bool = False) -> str:
@@ -442,28 +658,43 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     n_ratings, n_dossiers = SCALES[args.scale]
+    started = time.perf_counter()
     print(
-        f"report benchmark, scale {args.scale}: {n_ratings:,} ratings, {n_dossiers:,} dossiers, {CENTRES} centres",
+        f"report benchmark, scale {args.scale}: {n_ratings:,} ratings and {n_dossiers:,} dossiers over 2025–2026; "
+        f"{PROVINCES} provinces, {PROVINCES * COMMUNES_PER_PROVINCE:,} communes, {CENTRES} centres, "
+        f"{PROCEDURES:,} procedures, {CENTRES * STAFF_PER_CENTRE:,} staff",
         flush=True,
     )
     ok = True
     for backend in args.backends.split(","):
-        print(f"{backend}: generating, loading, building rollups…", flush=True)
-        r = asyncio.run(run_backend(backend, args.scale))
+        how = "INSERT … SELECT inside SQLite" if backend == "sqlite" else "INSERT … SELECT inside PostgreSQL, no COPY"
+        print(f"{backend}: generating the facts ({how}), then the product's rollup rebuild…", flush=True)
+        r = asyncio.run(run_backend(backend, n_ratings, n_dossiers))
         print(
-            f"{backend}: generated in {r['generate_s']:.1f} s, loaded in {r['load_s']:.1f} s, "
-            f"rollups rebuilt in {r['rollup_s']:.1f} s, database {r['size_mb']:.0f} MB"
+            f"  load: catalogue {r['catalogue_s']:.1f} s; ratings and dossiers generated and inserted in the database "
+            f"{r['insert_s']:.1f} s; secondary indexes created after {r['index_s']:.1f} s\n"
+            f"  rollups: rebuild {r['rollup_s']:.1f} s ({r['day_rows']:,} day rows); database size {r['size_mb']:,.0f} MB"
         )
-        print(f"  {'report':<38} {'median ms':>10} {'raw ms':>9} {'speed-up':>9}  figures")
+        print(
+            f"  {'report':<37} {'rows':>5} {'median of 5':>12} {'target':>9}   {'raw, 1 run':>11} {'speed-up':>9} "
+            f"{'target':>7}   figures"
+        )
         for res in r["results"]:
             speedup = res["raw_ms"] / res["ms"] if res["ms"] else float("inf")
             met = res["ms"] <= TARGET_MS and speedup >= TARGET_SPEEDUP and res["match"]
             ok &= met
             print(
-                f"  {res['label']:<38} {res['ms']:>10.1f} {res['raw_ms']:>9.0f} {speedup:>8.0f}×  "
-                f"{'equal' if res['match'] else 'DIFFER'}{'' if met else '  (target missed)'}"
+                f"  {res['label']:<37} {res['rows']:>5} {res['ms']:>9.1f} ms {'≤ 150 ms':>9}   "
+                f"{res['raw_ms']:>8,.0f} ms {speedup:>8,.0f}× {'≥ 20×':>7}   "
+                f"{'equal' if res['match'] else 'DIFFER'}{'' if met else '  ← target missed'}"
             )
-    print(f"targets: median ≤ {TARGET_MS:.0f} ms and ≥ {TARGET_SPEEDUP:.0f}× faster than raw rows, figures equal")
+            if not res["match"]:
+                print(f"    first differences (report, raw): {res['diff']}")
+        print(f"  {backend} took {r['total_s']:.0f} s", flush=True)
+    print(
+        f"targets: each report's median ≤ {TARGET_MS:.0f} ms and ≥ {TARGET_SPEEDUP:.0f}× faster than the same figures "
+        f"from raw rows, figures equal; run took {time.perf_counter() - started:.0f} s"
+    )
     print("result:", "targets met" if ok else "TARGETS MISSED")
     sys.exit(0 if ok else 1)
 
