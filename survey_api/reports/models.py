@@ -74,8 +74,8 @@ class RollupDay(_Counters, orm_registry.generate_base()):  # type: ignore[misc]
 class RollupMonth(_Counters, orm_registry.generate_base()):  # type: ignore[misc]
     __tablename__ = "rollup_month"
     __table_args__ = (
-        PrimaryKeyConstraint("centre_id", "month", "dim", "key", name="pk_rollup_month"),
-        Index("ix_rollup_month_dim_month", "dim", "month", "centre_id"),  # country and province views
+        # A breakdown's month for every centre is one range of the key (reports read one breakdown at a time).
+        PrimaryKeyConstraint("dim", "month", "centre_id", "key", name="pk_rollup_month"),
         {"sqlite_with_rowid": False},
     )
 

@@ -165,7 +165,7 @@ class Rollups:
             {name: getattr(key, name) for name in DAY_KEY},
             deltas,
         )
-        for month, dim, dim_key in sorted(key.month_rows()):  # key order, as the rating writer's batches
+        for month, dim, dim_key in sorted(key.month_rows(), key=lambda r: (r[1], r[0], r[2])):  # key order
             await self._upsert(
                 RollupMonth.__table__,
                 {"centre_id": key.centre_id, "month": month, "dim": dim, "key": dim_key},
@@ -469,7 +469,7 @@ async def _months_from_days(session: AsyncSession, dialect: str, in_range: Any) 
         select(day.centre_id, month, literal("procedure"), _uuid_text(day.procedure_id, dialect), *sums)
         .where(*in_range(day.day))
         .group_by(day.centre_id, month, day.procedure_id)
-        .order_by(day.centre_id, month, day.procedure_id)
+        .order_by(month, day.centre_id, day.procedure_id)  # the month table's key order
     )
     columns = ["centre_id", "month", "dim", "key", *COUNTERS]
     await session.execute(month_table.insert().from_select(columns, by_procedure))
@@ -494,7 +494,11 @@ async def _months_from_days(session: AsyncSession, dialect: str, in_range: Any) 
         else:
             value = x[column] if column == "channel" else _uuid_text(x[column], dialect)
             group = [x[column]]
-        grouped = select(x.centre_id, x.month, literal(dim), value, *x_sums).group_by(x.centre_id, x.month, *group)
+        grouped = (
+            select(x.centre_id, x.month, literal(dim), value, *x_sums)
+            .group_by(x.month, x.centre_id, *group)
+            .order_by(x.month, x.centre_id, *group)
+        )
         await session.execute(month_table.insert().from_select(columns, grouped))
     await session.run_sync(lambda s: extra.drop(s.connection()))
 
