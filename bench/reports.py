@@ -4,17 +4,19 @@ three reports timed through the product's report service and checked against the
 
 Country: 34 provinces, ~3,300 communes, 700 centres, 20 agencies, 2,000 procedures, 7,000 staff; ratings and
 dossiers over 2025–2026. ``--scale full``: 10,000,000 ratings and 5,000,000 dossiers; ``small``: 200,000 and
-100,000. Targets: each report ≤ 150 ms (median of 5) on both backends and ≥ 20× faster than from raw rows.
+100,000; ``medium`` (2,000,000 and 1,000,000) for trying a change in a couple of minutes. Targets: each report
+≤ 150 ms (median of 5) on both backends and ≥ 20× faster than from raw rows (judged at full scale only).
 
 Loading: the catalogue through SQLAlchemy, then every rating and dossier generated inside the database by one
 INSERT … SELECT per table (no COPY, on PostgreSQL either: nothing crosses the wire), with the secondary indexes
 dropped first and created again after, as Alembic made them; rollups by ``survey_api.reports.rollups.rebuild``.
+Both databases are built at once (each mostly on its own core); the reports are then timed one backend at a time.
 Reports: each through ``ReportService.satisfaction`` in a fresh session (median of 5), as of one moment. Raw
 rows: the same figures — ratings per level, resolved dossiers per verdict, dossiers in hand overdue — straight
 from the rating and dossier tables, filtered like the report (the province's centres, the one centre, or all)
 and using the tables' own indexes, timed once; both sets of figures must be equal.
 
-    python bench/reports.py --scale small|full [--backends sqlite,postgresql]
+    python bench/reports.py --scale small|medium|full [--backends sqlite,postgresql]
 """
 
 from __future__ import annotations
