@@ -591,11 +591,21 @@ MIGRATING = asyncio.Lock()
 
 async def prepare(name: str, n_ratings: int, n_dossiers: int) -> Backend:
     """A fresh database of the synthetic country, facts loaded and rollups rebuilt."""
-    rng = random.Random(20261122)
     folder = Path(tempfile.mkdtemp(prefix="hailong-reports-"))
     path = folder / "reports.db"
     url = f"sqlite+aiosqlite:///{path}" if name == "sqlite" else await pg_database("hl_bench_reports")
     backend = Backend(name, url, folder, {})
+    try:
+        backend.figures = await _build(backend, path, n_ratings, n_dossiers)
+    except BaseException:
+        await discard(backend)  # no multi-gigabyte database left behind when a build fails
+        raise
+    return backend
+
+
+async def _build(backend: Backend, path: Path, n_ratings: int, n_dossiers: int) -> dict[str, Any]:
+    name, url = backend.name, backend.url
+    rng = random.Random(20261122)
     t0 = time.perf_counter()
     async with MIGRATING:  # Alembic's context is global to the process: one migration at a time
         await asyncio.to_thread(db.upgrade, url)
@@ -614,7 +624,7 @@ async def prepare(name: str, n_ratings: int, n_dossiers: int) -> Backend:
     await config.get_engine().dispose()
     t_rollup = time.perf_counter()
     size = await (asyncio.to_thread(sqlite_size, path) if name == "sqlite" else pg_size(url))
-    backend.figures = {
+    return {
         "ids": ids,
         "catalogue_s": t_catalogue - t0,
         **loaded,
@@ -623,7 +633,6 @@ async def prepare(name: str, n_ratings: int, n_dossiers: int) -> Backend:
         "size_mb": size,
         "prepare_s": time.perf_counter() - t0,
     }
-    return backend
 
 
 async def discard(backend: Backend) -> None:

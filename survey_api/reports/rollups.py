@@ -165,7 +165,8 @@ class Rollups:
             {name: getattr(key, name) for name in DAY_KEY},
             deltas,
         )
-        for month, dim, dim_key in sorted(key.month_rows(), key=lambda r: (r[1], r[0], r[2])):  # key order
+        # In the month table's key order (dim, month, centre, key), as the rating writer's batches lock them.
+        for month, dim, dim_key in sorted(key.month_rows(), key=lambda r: (r[1], r[0], r[2])):
             await self._upsert(
                 RollupMonth.__table__,
                 {"centre_id": key.centre_id, "month": month, "dim": dim, "key": dim_key},
