@@ -41,11 +41,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
     kwargs: dict[str, Any] = {
         "echo": settings.db_echo,
-        "pool_pre_ping": True,
         "json_serializer": _json_dumps,
         "json_deserializer": msgspec.json.decode,
     }
     if url.get_backend_name() == "sqlite":
+        # No pre-ping: a file has no server to drop the connection, and the ping is a third of a short request.
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         if url.database and url.database != ":memory:":
@@ -53,7 +53,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
+    # Pre-ping: a restarted or failed-over server has closed the pool's connections; each is tried before use.
+    kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True)
     return create_async_engine(url, **kwargs)
 
 
