@@ -54,6 +54,23 @@ class Scope:
             return false()
         return Centre.unit_id.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(self.unit_path)))
 
+    def sees_unit(self, code: str, path: str) -> bool:
+        """``units()`` for one unit already in hand (by its code and path), without asking the database."""
+        if self.everything:
+            return True
+        if self.unit_path is None:
+            return False
+        own = path == self.unit_path if self.centre_id else path.startswith(self.unit_path)
+        return own or code in self.ancestor_codes
+
+    def sees_centre(self, centre_id: uuid.UUID, unit_path: str) -> bool:
+        """``centres()`` for one centre already in hand (by its id and its unit's path)."""
+        if self.everything:
+            return True
+        if self.centre_id is not None:
+            return centre_id == self.centre_id
+        return self.unit_path is not None and unit_path.startswith(self.unit_path)
+
     def centre_ids(self) -> Any:
         """A sub-select of visible centre ids, for tables that point at a centre."""
         return select(Centre.id).where(self.centres())

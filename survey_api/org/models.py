@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from advanced_alchemy.base import UUIDAuditBase
-from sqlalchemy import ForeignKey, Integer, String
+from advanced_alchemy.base import UUIDAuditBase, orm_registry
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
@@ -98,3 +98,16 @@ class Procedure(UUIDAuditBase):
     field: Mapped[str] = mapped_column(String(200))
     statutory_days: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
+
+
+CATALOGUE_TABLES = ("admin_unit", "agency", "centre", "counter", "staff", "procedure")
+
+catalogue_version = Table(
+    "catalogue_version",
+    orm_registry.metadata,
+    Column("id", Integer, CheckConstraint("id = 1", name="one_row"), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    Column("token", BigInteger, nullable=False),
+    comment="One row, changed by triggers on every write to a catalogue table: caches of names and places built "
+    "from the catalogue are good while (n, token) is unchanged. The random token tells copies of one database apart.",
+)

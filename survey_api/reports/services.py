@@ -7,6 +7,7 @@ keeps every query to thousands of rows whatever the volume of ratings.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -20,8 +21,10 @@ from sqlalchemy import (
     Date,
     Table,
     TableClause,
+    bindparam,
     case,
     column,
+    exists,
     func,
     literal,
     literal_column,
@@ -35,7 +38,7 @@ from survey_api.accounts.scope import Scope
 from survey_api.dossiers.models import Dossier
 from survey_api.dossiers.timeliness import overdue_after
 from survey_api.errors import InvalidInput, NotFound
-from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
+from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff, catalogue_version
 from survey_api.reports.figures import METHOD_LABELS, Method, mean_score, satisfaction, share
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
 from survey_api.reports.rollups import OPEN_STATUSES, local_day, paused_intervals
@@ -131,16 +134,33 @@ class ReportService:
 
     # -- the report ------------------------------------------------------------------------------------
     async def satisfaction(self, query: ReportQuery) -> Report:
+        """The report, named from this process's copy of the catalogue. The figures' statement also reads the
+        catalogue's version: if the catalogue changed since the copy was made, the copy is read again and the report
+        made once more."""
         self._check(query)
+        catalogue = await _Catalogue.current(self.session, self.settings.database_url, check=False)
+        try:
+            return await self._satisfaction(query, catalogue)
+        except _CatalogueChanged:
+            catalogue = await _Catalogue.current(self.session, self.settings.database_url)
+            return await self._satisfaction(query, catalogue, check=False)
+
+    async def _satisfaction(self, query: ReportQuery, catalogue: _Catalogue, check: bool = True) -> Report:
         filters = await self._filters(query)
-        places = await self._places(query)
+        places = await self._places(query, catalogue)
         use_month = self._month_source(query)
         groups: dict[tuple[tuple[str, str], ...], Tally] = defaultdict(Tally)
-        names = _Names(self.session, query.lang)
+        names = _Names(self.session, query.lang, catalogue.names)
         now = query.as_of or datetime.now(UTC)
         today = local_day(now, self.settings.timezone)
 
-        summed = await self._rollup_rows(query, filters, use_month, places, today)
+        # With the figures come the catalogue's version and whether any complaint was sent in the period
+        # (most centres' months have none, and then the complaints are not read).
+        summed = await self._rollup_rows(query, filters, use_month, places, today, with_gates=True)
+        if check:
+            seen = summed[0]["catalogue"] if summed else await self.session.scalar(_CATALOGUE_TOKEN)
+            if seen != catalogue.token:
+                raise _CatalogueChanged
         await names.prefetch(query.group_by, summed)
         for row in summed:
             key = await self._group_key(query, row, places, names)
@@ -151,7 +171,8 @@ class ReportService:
                 tally.counts[name] += int(row[name] or 0)
             tally.overdue_open += int(row["open_due"] or 0)  # in hand, falling overdue before this month/today
         await self._add_overdue(query, filters, places, names, groups, use_month, now, today)
-        await self._add_complaints(query, filters, places, names, groups)
+        if not summed or summed[0]["complaints"]:
+            await self._add_complaints(query, filters, places, names, groups)
 
         rows = [
             self._row(query, key, tally) for key, tally in sorted(groups.items(), key=lambda kv: [k[0] for k in kv[0]])
@@ -215,24 +236,31 @@ class ReportService:
             found["channel"] = query.channel
         return found
 
-    async def _places(self, query: ReportQuery) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
-        """Every centre with its province, district and commune (read once per process while the catalogue is
-        unchanged); ``self._centre_ids`` selects the centres the report covers (scope ∩ unit ∩ centre)."""
+    async def _places(self, query: ReportQuery, catalogue: _Catalogue) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
+        """Every centre with its province, district and commune, from the catalogue's copy;
+        ``self._centre_ids`` selects the centres the report covers (scope ∩ unit ∩ centre). The unit and centre
+        asked for are found in the copy when there and visible; otherwise the database says (or 404s)."""
         conditions: list[ColumnElement[bool]] = [self.scope.centres()]
         if query.unit:
-            unit = await self.session.scalar(select(AdminUnit).where(AdminUnit.code == query.unit, self.scope.units()))
-            if unit is None:
-                raise NotFound(f"No unit with code {query.unit!r}", field="unit")
-            conditions.append(Centre.unit_id.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(unit.path))))
+            path = catalogue.unit_paths.get(query.unit)
+            if path is None or not self.scope.sees_unit(query.unit, path):
+                path = await self.session.scalar(
+                    select(AdminUnit.path).where(AdminUnit.code == query.unit, self.scope.units())
+                )
+                if path is None:
+                    raise NotFound(f"No unit with code {query.unit!r}", field="unit")
+            conditions.append(Centre.unit_id.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(path))))
         if query.centre:
-            centre_id = await self.session.scalar(
-                select(Centre.id).where(Centre.code == query.centre, self.scope.centres())
-            )
+            known = catalogue.centre_codes.get(query.centre)
+            centre_id = known.id if known is not None and self.scope.sees_centre(known.id, known.path) else None
             if centre_id is None:
-                raise NotFound(f"No centre with code {query.centre!r}", field="centre")
+                centre_id = await self.session.scalar(
+                    select(Centre.id).where(Centre.code == query.centre, self.scope.centres())
+                )
+                if centre_id is None:
+                    raise NotFound(f"No centre with code {query.centre!r}", field="centre")
             conditions.append(Centre.id == centre_id)
         self._centre_ids = select(Centre.id).where(*conditions)
-        catalogue = await _Catalogue.current(self.session, self.settings.database_url)
         self._provinces = catalogue.provinces
         return catalogue.places(query.lang)
 
@@ -243,21 +271,18 @@ class ReportService:
         use_month: bool,
         places: dict[uuid.UUID, Any] | None = None,
         today: date | None = None,
+        with_gates: bool = False,
     ) -> list[dict[str, Any]]:
         """Rollup sums per centre (or province), period and other dimension. ``open_due`` counts only dossiers
-        in hand that fell overdue in a month before this one (month rows) or on a day before today (day rows)."""
+        in hand that fell overdue in a month before this one (month rows) or on a day before today (day rows).
+        ``with_gates``: each row also says the catalogue's version and whether the period has complaints."""
         if places is None:
-            await self._places(query)
+            await self._places(query, await _Catalogue.current(self.session, self.settings.database_url))
         centres = self._centre_ids
         by_province = "province" in query.group_by and not ({"district", "commune", "centre"} & set(query.group_by))
         time_dim = next((d for d in query.group_by if d in TIME_DIMS), None)
-        model: Any = RollupMonth if use_month else RollupDay
         today = today or local_day(query.as_of or datetime.now(UTC), self.settings.timezone)
-        past = model.month < today.replace(day=1) if use_month else model.day < today
-        sums = [
-            func.sum(case((past, model.open_due), else_=0) if c == "open_due" else getattr(model, c)).label(c)
-            for c in COUNTERS
-        ]
+        sums = _sums(use_month)
         if use_month:
             m = RollupMonth
             other = next(iter(self._other_dims(query)), None)
@@ -287,7 +312,11 @@ class ReportService:
             for name, value in filters.items():
                 conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
             statement = self._grouped(columns, sums, conditions, d.centre_id, centres, by_province)
-        result = await self.session.execute(statement)
+        if with_gates:
+            complaints = exists().where(*_complaints_sent(query, centres)).label("complaints")
+            statement = statement.add_columns(_CATALOGUE_COLUMN, complaints)
+        before = today.replace(day=1) if use_month else today
+        result = await self.session.execute(statement, {"before": before})
         return _dicts(result)
 
     def _grouped(
@@ -524,8 +553,6 @@ class ReportService:
         except ImportError:  # pragma: no cover - complaints are part of every build; kept for partial installs
             return
         now = query.as_of or datetime.now(UTC)
-        start = datetime.combine(query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
-        end = datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
         open_flag = Flag.status.not_in(("answered", "closed", "rejected"))
         overdue = open_flag & (func.coalesce(Flag.due_by, Flag.answer_by) < now)
         rows = await self.session.execute(
@@ -541,11 +568,7 @@ class ReportService:
             )
             .outerjoin(Dossier, Dossier.id == Complaint.dossier_id)
             .outerjoin(Flag, Flag.complaint_id == Complaint.id)
-            .where(
-                Complaint.centre_id.in_(self._centre_ids),
-                Complaint.submitted_at >= start,
-                Complaint.submitted_at < end,
-            )
+            .where(*_complaints_sent(query, self._centre_ids))
         )
         for row in rows:
             day = local_day(row.submitted_at, self.settings.timezone)
@@ -607,7 +630,7 @@ class ReportService:
     # -- reasons -------------------------------------------------------------------------------------
     async def top_reasons(self, query: ReportQuery, limit: int = 10) -> list[tuple[str, int]]:
         """The reasons citizens chose most in the period (whole months), for the places asked."""
-        await self._places(query)
+        await self._places(query, await _Catalogue.current(self.session, self.settings.database_url))
         rows = await self.session.execute(
             select(ReasonMonth.reason, func.sum(ReasonMonth.count).label("n"))
             .where(
@@ -619,6 +642,30 @@ class ReportService:
             .limit(limit)
         )
         return [(row.reason, int(row.n)) for row in rows]
+
+
+_CATALOGUE_TOKEN = select(catalogue_version.c.token).where(catalogue_version.c.id == 1)
+_CATALOGUE_COLUMN = _CATALOGUE_TOKEN.scalar_subquery().label("catalogue")
+
+
+def _complaints_sent(query: ReportQuery, centres: Any) -> list[ColumnElement[bool]]:
+    """Complaints sent to the centres around the period (a day either side: the local day is checked after)."""
+    from survey_api.complaints.models import Complaint
+
+    start = datetime.combine(query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
+    end = datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
+    return [Complaint.centre_id.in_(centres), Complaint.submitted_at >= start, Complaint.submitted_at < end]
+
+
+@functools.cache
+def _sums(use_month: bool) -> list[Any]:
+    """The counters summed, built once: ``open_due`` only from rows before the month or day bound as ``before``."""
+    model: Any = RollupMonth if use_month else RollupDay
+    past = (model.month if use_month else model.day) < bindparam("before", type_=Date)
+    return [
+        func.sum(case((past, model.open_due), else_=0) if c == "open_due" else getattr(model, c)).label(c)
+        for c in COUNTERS
+    ]
 
 
 class _Indexed(TableClause):
@@ -702,35 +749,37 @@ class _Fact(dict[str, Any]):
         )
 
 
+class _CatalogueChanged(Exception):
+    """The catalogue changed since this process copied it: the report is made again from a fresh copy."""
+
+
 class _Catalogue:
-    """Centres and the units that name their places, kept per process and database while unchanged: rows are
-    deactivated, never deleted, so the count and latest change of each table tell when to read them again."""
+    """Centres, the units that name their places, and the names of counters, staff, agencies and procedures as
+    reports ask for them: kept per process and database while the catalogue's version (``catalogue_version``,
+    changed by a trigger on every write to a catalogue table) is the one they were read at."""
 
     _cache: dict[str, _Catalogue] = {}
 
-    def __init__(self, stamp: tuple[Any, ...], centres: Sequence[Any], units: dict[str, tuple[str, str, str]]) -> None:
-        self.stamp = stamp
+    def __init__(self, token: int, centres: Sequence[Any], units: Sequence[Any]) -> None:
+        self.token = token
         self.centres = centres
-        self.units = units
-        self.provinces = {code: (code, name) for code, name, level in units.values() if level == "province"}
+        self.centre_codes = {centre.code: centre for centre in centres}
+        self.units = {row.code: (row.code, row.name, row.level) for row in units}
+        self.unit_paths = {row.code: row.path for row in units}
+        self.provinces = {code: (code, name) for code, name, level in self.units.values() if level == "province"}
+        self.names: dict[tuple[str, str], tuple[str, str]] = {}
+        """(dimension, id) → (code, name) of counters, staff, agencies and procedures, filled as reports ask."""
         self._places: dict[str, dict[uuid.UUID, dict[str, tuple[str, str]]]] = {}
 
     @classmethod
-    async def current(cls, session: AsyncSession, database: str) -> _Catalogue:
-        stamp = tuple(
-            (
-                await session.execute(
-                    select(
-                        select(func.count()).select_from(Centre).scalar_subquery(),
-                        select(func.max(Centre.updated_at)).scalar_subquery(),
-                        select(func.count()).select_from(AdminUnit).scalar_subquery(),
-                        select(func.max(AdminUnit.updated_at)).scalar_subquery(),
-                    )
-                )
-            ).one()
-        )
+    async def current(cls, session: AsyncSession, database: str, check: bool = True) -> _Catalogue:
+        """This process's copy: as it is when ``check`` is false (the caller compares versions later), else
+        read again if the catalogue has changed since."""
         cached = cls._cache.get(database)
-        if cached is not None and cached.stamp == stamp:
+        if cached is not None and not check:
+            return cached
+        token = await session.scalar(_CATALOGUE_TOKEN)
+        if cached is not None and cached.token == token:
             return cached
         centres = (
             await session.execute(
@@ -740,13 +789,14 @@ class _Catalogue:
             )
         ).all()
         # Every province and district, and the communes that hold a centre: all a centre's chain can name.
-        unit_rows = await session.execute(
-            select(AdminUnit.code, AdminUnit.name, AdminUnit.level).where(
-                AdminUnit.level.in_(("province", "district")) | AdminUnit.id.in_(select(Centre.unit_id))
+        units = (
+            await session.execute(
+                select(AdminUnit.code, AdminUnit.name, AdminUnit.level, AdminUnit.path).where(
+                    AdminUnit.level.in_(("province", "district")) | AdminUnit.id.in_(select(Centre.unit_id))
+                )
             )
-        )
-        units = {row.code: (row.code, row.name, row.level) for row in unit_rows}
-        cls._cache[database] = fresh = cls(stamp, centres, units)
+        ).all()
+        cls._cache[database] = fresh = cls(token or 0, centres, units)
         return fresh
 
     def places(self, lang: str) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
@@ -778,10 +828,11 @@ class _Names:
         "procedure": (Procedure, "name"),
     }
 
-    def __init__(self, session: AsyncSession, lang: str) -> None:
+    def __init__(self, session: AsyncSession, lang: str, cache: dict[tuple[str, str], tuple[str, str]]) -> None:
         self.session = session
         self.lang = lang
-        self.cache: dict[tuple[str, str], tuple[str, str]] = {}
+        self.cache = cache
+        """Shared with the catalogue's copy: good while the catalogue is unchanged."""
         self.keys: dict[tuple[Any, ...], Any] = {}
         """Group keys already computed, by (centre, period, dimension values)."""
 

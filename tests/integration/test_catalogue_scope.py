@@ -6,7 +6,10 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 
+from survey_api.accounts.scope import Scope
+from survey_api.org.models import AdminUnit, Centre
 from tests.helpers import bearer_for
 
 pytestmark = pytest.mark.anyio
@@ -159,3 +162,34 @@ async def test_catalogue_requires_login(demo: None, client: AsyncTestClient[Any]
     bad_token = await client.get("/api/v1/admin/centres", headers={"Authorization": "Bearer hl_forged"})
     assert bad_token.status_code == 401
     assert bad_token.json()["message"] == "Invalid or revoked API token"
+
+
+async def test_scope_checked_in_the_process_agrees_with_the_database(two_provinces: None, run_in_session: Any) -> None:
+    """Reports check a unit or centre against the scope from their copy of the catalogue: the same answer as the
+    SQL conditions give, for every unit and centre and every kind of scope."""
+
+    async def compare(session: Any) -> list[tuple[str, int, int]]:
+        units = (await session.execute(select(AdminUnit.code, AdminUnit.path))).all()
+        centres = (await session.execute(select(Centre.id, Centre.code, AdminUnit.path).join(AdminUnit))).all()
+        mc964 = next(c for c in centres if c.code == "MC-964")
+        scopes = [
+            Scope("admin"),
+            Scope("province", "/96/"),
+            Scope("viewer", "/96/969/"),
+            Scope("director", mc964.path, mc964.id),
+            Scope("viewer"),
+        ]
+        seen = []
+        for scope in scopes:
+            in_sql = set((await session.execute(select(AdminUnit.code).where(scope.units()))).scalars())
+            in_process = {u.code for u in units if scope.sees_unit(u.code, u.path)}
+            assert in_process == in_sql, scope
+            centres_sql = set((await session.execute(select(Centre.code).where(scope.centres()))).scalars())
+            centres_process = {c.code for c in centres if scope.sees_centre(c.id, c.path)}
+            assert centres_process == centres_sql, scope
+            seen.append((scope.role, len(in_sql), len(centres_sql)))
+        return seen
+
+    seen = await run_in_session(compare)
+    # Every kind of answer came up: everything, a province, a district, one centre (with its parents), nothing.
+    assert [n_centres for _, _, n_centres in seen] == [8, 7, 2, 1, 0]

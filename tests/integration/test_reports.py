@@ -15,12 +15,12 @@ import pytest
 from alembic import command
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from survey_api import db
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers.models import Dossier
-from survey_api.org.models import Centre, Procedure
+from survey_api.org.models import AdminUnit, Centre, Procedure
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import ReasonMonth, RollupDay, RollupMonth
 from survey_api.reports.rollups import rebuild
@@ -428,3 +428,61 @@ async def test_open_dossiers_past_due_are_counted_by_their_deadline(
     ]
     by_staff = await report(client, admin, group_by="staff", date_from="2026-06-01", date_to="2026-06-30")
     assert [(r["key"], r["overdue_open"]) for r in by_staff["rows"]] == [(["CB-001"], 2)]
+
+
+def complaint_to(centre_code: str, sent: datetime) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "centre_code": centre_code,
+        "category": "rude",
+        "text": "Cán bộ nói năng thiếu tôn trọng khi tôi hỏi về hồ sơ.",
+        "language": "vi",
+        "submitted_at": sent.isoformat(),
+    }
+
+
+async def test_complaints_count_in_the_month_they_were_sent(
+    client: AsyncTestClient[Any], seeded: None, run_in_session: Any
+) -> None:
+    local = ZoneInfo(TZ)
+    sent = [
+        ("MC-969", datetime(2018, 2, 28, 23, 30, tzinfo=local)),  # February, though 1 March already in UTC+0
+        ("MC-969", datetime(2018, 3, 15, 9, 0, tzinfo=local)),
+        ("MC-969", datetime(2018, 3, 31, 20, 0, tzinfo=local)),
+        ("MC-971", datetime(2018, 3, 1, 0, 30, tzinfo=local)),  # March, though still 28 February in UTC+0
+    ]
+    for centre, at in sent:
+        filed = await client.post("/api/v1/complaints", json=complaint_to(centre, at))
+        assert filed.status_code == 201, filed.text
+    admin = await bearer_for(run_in_session, "admin")
+    march = await report(client, admin, group_by="centre", date_from="2018-03-01", date_to="2018-03-31")
+    figures = {row["key"][0]: (row["ratings"], row["complaints"]) for row in march["rows"]}
+    assert figures == {"MC-964": (4898, 0), "MC-969": (1082, 2), "MC-971": (850, 1)}
+    february = await report(client, admin, group_by="centre", date_from="2018-02-01", date_to="2018-02-28")
+    assert [(row["key"][0], row["ratings"], row["complaints"]) for row in february["rows"]] == [("MC-969", 0, 1)]
+    april = await report(client, admin, group_by="centre", date_from="2018-04-01", date_to="2018-04-30")
+    assert (april["rows"], april["totals"]["complaints"]) == ([], 0)
+
+
+async def test_reports_name_places_and_staff_as_the_catalogue_says_now(
+    client: AsyncTestClient[Any], seeded: None, run_in_session: Any
+) -> None:
+    """Names come from a copy of the catalogue kept by the process; a change made anywhere (here straight in the
+    database, as another process or a script would) shows in the very next report."""
+    admin = await bearer_for(run_in_session, "admin")
+    year = {"date_from": "2018-01-01", "date_to": "2018-12-31"}
+    before = await report(client, admin, group_by="district", **year)
+    assert {row["key"][0]: row["name"][0] for row in before["rows"]}["969"] == "Huyện Cái Nước"
+
+    async def rename(session: Any) -> None:
+        await session.execute(update(AdminUnit).where(AdminUnit.code == "969").values(name="Huyện Cái Nước mới"))
+        await session.execute(update(Centre).where(Centre.code == "MC-971").values(code="MC-971B"))
+
+    await run_in_session(rename)
+    after = await report(client, admin, group_by="district", **year)
+    assert {row["key"][0]: row["name"][0] for row in after["rows"]}["969"] == "Huyện Cái Nước mới"
+    assert [r["ratings"] for r in after["rows"]] == [r["ratings"] for r in before["rows"]]
+    renamed = await report(client, admin, group_by="centre", centre="MC-971B", **year)
+    assert [(row["key"][0], row["ratings"]) for row in renamed["rows"]] == [("MC-971B", 850)]
+    gone = await client.get("/api/v1/reports/satisfaction", params={"centre": "MC-971", **year}, headers=admin)
+    assert gone.status_code == 404
