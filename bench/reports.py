@@ -654,6 +654,9 @@ async def run(names: list[str], n_ratings: int, n_dossiers: int, judge_speedup: 
     built = await asyncio.gather(*(prepare(name, n_ratings, n_dossiers) for name in names), return_exceptions=True)
     ok = True
     try:
+        failed = [outcome for outcome in built if isinstance(outcome, Exception)]
+        if failed:  # every backend's error is shown, not only the first
+            raise ExceptionGroup("building a benchmark database failed", failed)
         for outcome in built:
             if isinstance(outcome, BaseException):
                 raise outcome
