@@ -8,7 +8,8 @@ Reports name places, staff, counters, agencies and procedures from a copy of the
 They check it is current by reading this row in the same statement as their figures, instead of counting the
 catalogue tables on every request. Triggers keep it: every insert, update or delete on admin_unit, agency, centre,
 counter, staff or procedure adds one to ``n`` and draws a new random ``token`` (so two copies of one database,
-changed alike, still differ). Writes that go around the triggers (a table rebuilt by hand) must bump it too.
+changed alike, still differ). The change is part of the writer's transaction: readers see the new token with the
+new rows. Writes that go around the triggers (a table rebuilt by hand) must bump it too.
 """
 
 # ruff: noqa: S608 - the SQL here is built from the table and operation names in this file
@@ -46,9 +47,12 @@ def upgrade() -> None:
             "UPDATE catalogue_version SET n = n + 1, token = (random() * 9e18)::bigint WHERE id = 1; "
             "RETURN NULL; END $$"
         )
-        for table in TABLES:  # once per statement: a bulk load bumps it once
+        # Once per statement (a bulk load bumps it once), and before the statement touches any row: a transaction
+        # takes the version row's lock before the catalogue rows' locks, so two writers wait for each other in
+        # one order and cannot deadlock.
+        for table in TABLES:
             op.execute(
-                f"CREATE TRIGGER {table}_catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                f"CREATE TRIGGER {table}_catalogue_changed BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION catalogue_changed()"
             )
         return

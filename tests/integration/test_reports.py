@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, update
 from survey_api import db
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers.models import Dossier
-from survey_api.org.models import AdminUnit, Centre, Procedure
+from survey_api.org.models import AdminUnit, Centre, Procedure, catalogue_version
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import ReasonMonth, RollupDay, RollupMonth
 from survey_api.reports.rollups import rebuild
@@ -486,3 +486,31 @@ async def test_reports_name_places_and_staff_as_the_catalogue_says_now(
     assert [(row["key"][0], row["ratings"]) for row in renamed["rows"]] == [("MC-971B", 850)]
     gone = await client.get("/api/v1/reports/satisfaction", params={"centre": "MC-971", **year}, headers=admin)
     assert gone.status_code == 404
+
+
+async def test_two_catalogue_writers_wait_in_turn_and_both_count(settings: Settings, demo: None) -> None:
+    """Each catalogue write changes the one version row: two transactions changing centres at once wait for each
+    other in one order (never deadlock), and every write counts."""
+    config = db.alchemy_config(settings)
+    version = select(catalogue_version.c.n)
+    try:
+        async with config.get_session() as one, config.get_session() as two:
+            before = await one.scalar(version)
+            await one.execute(update(Centre).where(Centre.code == "MC-964").values(name="Bộ phận Một cửa A"))
+
+            async def second_writer() -> None:
+                await two.execute(update(Centre).where(Centre.code == "MC-969").values(name="Bộ phận Một cửa B"))
+                await two.commit()
+
+            second = asyncio.create_task(second_writer())
+            await asyncio.sleep(0.3)  # the second writer is now waiting for the first
+            assert not second.done()
+            await one.execute(update(Centre).where(Centre.code == "MC-969").values(name="Bộ phận Một cửa A2"))
+            await one.commit()
+            await asyncio.wait_for(second, timeout=10)
+        async with config.get_session() as check:
+            names = {row.code: row.name for row in await check.execute(select(Centre.code, Centre.name))}
+            assert (names["MC-964"], names["MC-969"]) == ("Bộ phận Một cửa A", "Bộ phận Một cửa B")
+            assert await check.scalar(version) == before + 3
+    finally:
+        await config.get_engine().dispose()
