@@ -34,6 +34,10 @@ logger = logging.getLogger("survey_api.ingest")
 FlagHook = Callable[[AsyncSession, list[uuid.UUID]], Any]
 
 
+class MixedBatch(Exception):
+    """Some ratings of a batch were stored already: the batch is written again one rating at a time."""
+
+
 @dataclass(slots=True)
 class Pending:
     values: dict[str, Any]
@@ -58,11 +62,22 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast("Table", Rating.__table__)
-    statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)  # Core: no ORM work
-    # executemany: one compiled statement, sent as multi-row batches ("insertmanyvalues")
+    statement = insert(table).on_conflict_do_nothing(index_elements=["id"])  # Core: no ORM work
     # in id order: writers in other processes take their row locks in the same order
     ordered = sorted((p.values for p in unique), key=lambda values: values["id"])
-    inserted = set((await session.execute(statement, ordered)).scalars())
+    if dialect == "sqlite":
+        # A plain executemany is a fifth cheaper than RETURNING here, and its row count says whether every rating
+        # was new, as nearly always. If some were stored already (retries), the batch goes again one by one.
+        count = (await session.execute(statement, ordered)).rowcount  # type: ignore[attr-defined]
+        if count == len(ordered):
+            inserted = {values["id"] for values in ordered}
+        elif len(ordered) == 1:
+            inserted = set()
+        else:
+            raise MixedBatch(f"{len(ordered) - count} of {len(ordered)} ratings were stored already")
+    else:
+        # one compiled statement sent as multi-row batches ("insertmanyvalues"), returning the new ids
+        inserted = set((await session.execute(statement.returning(table.c.id), ordered)).scalars())
     missing = [p.values["id"] for p in unique if p.values["id"] not in inserted]
     stored_hash: dict[uuid.UUID, str] = {}
     if missing:
@@ -181,6 +196,8 @@ class RatingWriter:
         async with AsyncSession(bind=self.connection, expire_on_commit=False) as session:
             try:
                 yield session
+            except MixedBatch:
+                raise  # nothing wrong with the connection: the session rolls the batch back
             except BaseException:
                 await self._disconnect()
                 raise
@@ -196,6 +213,8 @@ class RatingWriter:
             async with self._session() as session:
                 results = await write_batch(session, self.settings, batch)
                 await session.commit()
+        except MixedBatch:  # retries among new ratings: each is told apart on its own
+            results = [await self._write_one(p) for p in batch]
         except Exception:  # a bad row or a lost connection: try each rating on its own
             logger.warning("a batch of %d ratings failed; writing them one by one", len(batch), exc_info=True)
             results = [await self._write_one(p) for p in batch]

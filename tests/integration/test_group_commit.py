@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from survey_api import db
 from survey_api.audit.models import AuditEvent
 from survey_api.complaints.models import Flag, FlagEvent
+from survey_api.errors import Conflict
 from survey_api.ratings.ingest import RatingWriter
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import RollupMonth
@@ -107,4 +108,37 @@ async def test_a_bad_row_is_refused_alone_and_shutdown_drains_the_queue(
     stored = await run_in_session(lambda s: s.scalar(select(func.count()).select_from(Rating)))
     assert stored == 9
     assert writer.batches == 1  # all ten were queued together: one batch, retried row by row when it failed
+    await config.get_engine().dispose()
+
+
+async def test_a_batch_mixing_retries_and_new_ratings_tells_each_apart(
+    demo: None, settings: Settings, run_in_session: Any
+) -> None:
+    """Ratings already stored (a kiosk retrying after a lost answer) queued with new ones: each retry is answered
+    as a replay (or refused if its body differs), each new one stored, and the rollups count the new ones only."""
+    from survey_api.org.models import Centre
+
+    centre = await run_in_session(lambda s: s.scalar(select(Centre.id).where(Centre.code == "MC-969")))
+    config = db.alchemy_config(settings)
+    writer = RatingWriter(config.get_engine(), settings, max_batch=50)
+    at = datetime(2026, 7, 3, 1, 0, tzinfo=UTC)
+    first = [_values(centre, at + timedelta(minutes=i)) for i in range(5)]
+    await writer.start()
+    assert await asyncio.gather(*(writer.submit(v) for v in first)) == [True] * 5
+    changed = {**first[3], "body_hash": "another body"}
+    new = [_values(centre, at + timedelta(hours=1, minutes=i)) for i in range(4)]
+    futures = [asyncio.ensure_future(writer.submit(v)) for v in [*first[:3], changed, *new]]
+    await asyncio.sleep(0)  # all eight reach the queue before the writer takes them
+    batches = writer.batches
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    await writer.stop()
+    assert results[:3] == [False, False, False]
+    assert isinstance(results[3], Conflict)
+    assert results[4:] == [True] * 4
+    assert writer.batches == batches + 1  # one batch, told apart rating by rating
+    assert await run_in_session(lambda s: s.scalar(select(func.count()).select_from(Rating))) == 9
+    month = await run_in_session(
+        lambda s: s.scalar(select(RollupMonth.n5).where(RollupMonth.dim == "centre", RollupMonth.centre_id == centre))
+    )
+    assert month == 9
     await config.get_engine().dispose()
