@@ -100,8 +100,6 @@ class Procedure(UUIDAuditBase):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-CATALOGUE_TABLES = ("admin_unit", "agency", "centre", "counter", "staff", "procedure")
-
 catalogue_version = Table(
     "catalogue_version",
     orm_registry.metadata,

@@ -46,7 +46,8 @@ class Pending:
 
 async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pending]) -> list[bool | Exception]:
     """Store a batch in the caller's transaction. For each rating: True (new), False (a replay of the same
-    body) or the error to answer (a different body under an existing id). The caller commits."""
+    body) or the error to answer (a different body under an existing id). The caller commits. On SQLite a batch of
+    several ratings, some of them stored already, raises ``MixedBatch``: the caller writes them one at a time."""
     results: list[bool | Exception] = [False] * len(batch)
     first_by_id: dict[uuid.UUID, int] = {}
     for index, pending in enumerate(batch):
