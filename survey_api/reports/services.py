@@ -238,31 +238,47 @@ class ReportService:
 
     async def _places(self, query: ReportQuery, catalogue: _Catalogue) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
         """Every centre with its province, district and commune, from the catalogue's copy;
-        ``self._centre_ids`` selects the centres the report covers (scope ∩ unit ∩ centre). The unit and centre
-        asked for are found in the copy when there and visible; otherwise the database says (or 404s)."""
-        conditions: list[ColumnElement[bool]] = [self.scope.centres()]
+        ``self._covered`` lists the centres the report covers (scope ∩ unit ∩ centre), None meaning every centre.
+        The unit and centre asked for are found in the copy when there and visible; otherwise the database says (or
+        404s) and lists the centres."""
+        path: str | None = None
+        centre_id: uuid.UUID | None = None
+        in_copy = True
         if query.unit:
             path = catalogue.unit_paths.get(query.unit)
             if path is None or not self.scope.sees_unit(query.unit, path):
+                in_copy = False
                 path = await self.session.scalar(
                     select(AdminUnit.path).where(AdminUnit.code == query.unit, self.scope.units())
                 )
                 if path is None:
                     raise NotFound(f"No unit with code {query.unit!r}", field="unit")
-            conditions.append(Centre.unit_id.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(path))))
         if query.centre:
             known = catalogue.centre_codes.get(query.centre)
-            centre_id = known.id if known is not None and self.scope.sees_centre(known.id, known.path) else None
-            if centre_id is None:
+            if known is not None and self.scope.sees_centre(known.id, known.path):
+                centre_id = known.id
+            else:
+                in_copy = False
                 centre_id = await self.session.scalar(
                     select(Centre.id).where(Centre.code == query.centre, self.scope.centres())
                 )
                 if centre_id is None:
                     raise NotFound(f"No centre with code {query.centre!r}", field="centre")
-            conditions.append(Centre.id == centre_id)
-        self._centre_ids = select(Centre.id).where(*conditions)
+        if in_copy:
+            self._covered = catalogue.covered(self.scope, path, centre_id)
+        else:
+            conditions: list[ColumnElement[bool]] = [self.scope.centres()]
+            if path is not None:
+                conditions.append(Centre.unit_id.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(path))))
+            if centre_id is not None:
+                conditions.append(Centre.id == centre_id)
+            self._covered = list(await self.session.scalars(select(Centre.id).where(*conditions)))
         self._provinces = catalogue.provinces
         return catalogue.places(query.lang)
+
+    def _covering(self, centre: Any) -> list[ColumnElement[bool]]:
+        """``centre`` (a centre id column) among the centres covered: no condition when that is every centre."""
+        return [] if self._covered is None else [centre.in_(self._covered)]
 
     async def _rollup_rows(
         self,
@@ -278,74 +294,36 @@ class ReportService:
         ``with_gates``: each row also says the catalogue's version and whether the period has complaints."""
         if places is None:
             await self._places(query, await _Catalogue.current(self.session, self.settings.database_url))
-        centres = self._centre_ids
-        by_province = "province" in query.group_by and not ({"district", "commune", "centre"} & set(query.group_by))
-        time_dim = next((d for d in query.group_by if d in TIME_DIMS), None)
         today = today or local_day(query.as_of or datetime.now(UTC), self.settings.timezone)
-        sums = _sums(use_month)
+        params: dict[str, Any] = {"before": today.replace(day=1) if use_month else today}
+        if self._covered is not None:
+            params["centres"] = self._covered
+        source: tuple[Any, ...]
         if use_month:
-            m = RollupMonth
             other = next(iter(self._other_dims(query)), None)
-            dim = other or "centre"
-            columns: list[Any] = [m.centre_id]
-            if time_dim:
-                columns.append(m.month.label("period"))
-            if other and other in query.group_by:
-                columns.append(m.key.label("other"))
-            conditions: list[Any] = [
-                m.dim == dim,
-                m.month.in_(_months(query.date_from, query.date_to)),
-            ]
+            params["months"] = _months(query.date_from, query.date_to)
             if other and other in filters:
                 value = filters[other]
-                conditions.append(m.key == (str(value) if isinstance(value, uuid.UUID) else value))
-            statement = self._grouped(columns, sums, conditions, m.centre_id, centres, by_province)
+                params["key"] = str(value) if isinstance(value, uuid.UUID) else value
+            source = ("month", other, bool(other and other in query.group_by), "key" in params)
         else:
-            d = RollupDay
-            columns = [d.centre_id]
-            if time_dim:
-                columns.append(d.day.label("period"))
-            for dim in query.group_by:
-                if dim in OTHER_DIMS:
-                    columns.append((d.channel if dim == "channel" else getattr(d, OTHER_COLUMN[dim])).label(dim))
-            conditions = [d.day >= query.date_from, d.day <= query.date_to]
-            for name, value in filters.items():
-                conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
-            statement = self._grouped(columns, sums, conditions, d.centre_id, centres, by_province)
+            params["date_from"], params["date_to"] = query.date_from, query.date_to
+            params.update({f"filter_{name}": value for name, value in filters.items()})
+            source = ("day", tuple(d for d in query.group_by if d in OTHER_DIMS), tuple(filters))
         if with_gates:
-            complaints = exists().where(*_complaints_sent(query, centres)).label("complaints")
-            statement = statement.add_columns(_CATALOGUE_COLUMN, complaints)
-        before = today.replace(day=1) if use_month else today
-        result = await self.session.execute(statement, {"before": before})
-        return _dicts(result)
-
-    def _grouped(
-        self, columns: list[Any], sums: list[Any], conditions: list[Any], centre: Any, centres: Any, by_province: bool
-    ) -> Any:
-        """GROUP BY the columns for the centres covered; by province, centres are folded in the database: each
-        centre's province (the first code of its unit path) is worked out once, then its rows summed under it, so
-        a country-wide view reads one row per province and period."""
-        if not by_province:
-            return select(*columns, *sums).where(centre.in_(centres), *conditions).group_by(*columns)
-        path = AdminUnit.path
-        if self.session.get_bind().dialect.name == "postgresql":
-            province = func.split_part(path, "/", 2)
-        else:
-            province = func.substr(path, 2, func.instr(func.substr(path, 2), "/") - 1)
-        provinces = (
-            select(Centre.id.label("centre_id"), province.label("province"))
-            .join(AdminUnit, AdminUnit.id == Centre.unit_id)
-            .where(Centre.id.in_(centres))
-            .cte("centre_province")
-            .prefix_with("MATERIALIZED")
+            params["sent_from"], params["sent_to"] = _complaint_window(query)
+        statement = _rollup_statement(
+            source,
+            period=any(d in TIME_DIMS for d in query.group_by),
+            by_province="province" in query.group_by and not ({"district", "commune", "centre"} & set(query.group_by)),
+            some_centres=self._covered is not None,
+            with_gates=with_gates,
+            dialect=self.session.get_bind().dialect.name,
         )
-        keys = [provinces.c.province, *columns[1:]]
-        return (
-            select(*keys, *sums)
-            .select_from(provinces.join(centre.table, centre == provinces.c.centre_id))
-            .where(*conditions)
-            .group_by(*keys)
-        )
+        # Through the session's connection: the statement reads no ORM entities, and the ORM's handling is a fifth
+        # of a one-centre report's time.
+        connection = await self.session.connection()
+        return _dicts(await connection.execute(statement, params))
 
     async def _group_key(
         self, query: ReportQuery, row: Any, places: dict[uuid.UUID, dict[str, tuple[str, str]]], names: _Names
@@ -437,7 +415,7 @@ class ReportService:
             d.open_due > literal_column("0"),  # spelt as the partial index says it: no parameter
             d.day >= first,
             d.day <= last,
-            d.centre_id.in_(self._centre_ids if centres is None else centres),
+            *(self._covering(d.centre_id) if centres is None else [d.centre_id.in_(centres)]),
         ]
         for name, value in filters.items():
             conditions.append((d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])) == value)
@@ -471,7 +449,7 @@ class ReportService:
             conditions = [
                 d.resolved_at.is_(None),  # both indexes hold only dossiers in hand
                 d.status.in_(OPEN_STATUSES),
-                d.centre_id.in_(self._centre_ids),
+                *self._covering(d.centre_id),
             ]
             for name, value in filters.items():
                 conditions.append((d.channel if name == "channel" else getattr(d, f"{name}_id")) == value)
@@ -568,7 +546,7 @@ class ReportService:
             )
             .outerjoin(Dossier, Dossier.id == Complaint.dossier_id)
             .outerjoin(Flag, Flag.complaint_id == Complaint.id)
-            .where(*_complaints_sent(query, self._centre_ids))
+            .where(*self._covering(Complaint.centre_id), *_complaints_sent(*_complaint_window(query)))
         )
         for row in rows:
             day = local_day(row.submitted_at, self.settings.timezone)
@@ -634,7 +612,7 @@ class ReportService:
         rows = await self.session.execute(
             select(ReasonMonth.reason, func.sum(ReasonMonth.count).label("n"))
             .where(
-                ReasonMonth.centre_id.in_(self._centre_ids),
+                *self._covering(ReasonMonth.centre_id),
                 ReasonMonth.month.in_(_months(query.date_from, query.date_to)),
             )
             .group_by(ReasonMonth.reason)
@@ -648,13 +626,101 @@ _CATALOGUE_TOKEN = select(catalogue_version.c.token).where(catalogue_version.c.i
 _CATALOGUE_COLUMN = _CATALOGUE_TOKEN.scalar_subquery().label("catalogue")
 
 
-def _complaints_sent(query: ReportQuery, centres: Any) -> list[ColumnElement[bool]]:
-    """Complaints sent to the centres around the period (a day either side: the local day is checked after)."""
-    from survey_api.complaints.models import Complaint
-
+def _complaint_window(query: ReportQuery) -> tuple[datetime, datetime]:
+    """The moments complaints sent in the period fall between, with a day either side (the local day they were
+    sent is checked after)."""
     start = datetime.combine(query.date_from, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
     end = datetime.combine(query.date_to, datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
-    return [Complaint.centre_id.in_(centres), Complaint.submitted_at >= start, Complaint.submitted_at < end]
+    return start, end
+
+
+def _complaints_sent(start: Any, end: Any) -> list[ColumnElement[bool]]:
+    from survey_api.complaints.models import Complaint
+
+    return [Complaint.submitted_at >= start, Complaint.submitted_at < end]
+
+
+@functools.lru_cache(maxsize=512)
+def _rollup_statement(
+    source: tuple[Any, ...], *, period: bool, by_province: bool, some_centres: bool, with_gates: bool, dialect: str
+) -> Any:
+    """The figures' statement for one shape of report, built once per process: every value in it is a bound
+    parameter (``centres``, ``months`` or ``date_from``/``date_to``, ``key`` or ``filter_…``, ``before``,
+    ``sent_from``/``sent_to``), so building it and working out its cache key are not paid on each report.
+
+    ``source`` is ``("month", other dimension, grouped by it, filtered on it)`` or ``("day", other dimensions
+    grouped, dimensions filtered)``."""
+    from survey_api.complaints.models import Complaint
+
+    centres: Any = bindparam("centres", expanding=True) if some_centres else None
+    conditions: list[Any]
+    if source[0] == "month":
+        _, other, grouped, keyed = source
+        m = RollupMonth
+        centre: Any = m.centre_id
+        columns: list[Any] = [m.centre_id]
+        if period:
+            columns.append(m.month.label("period"))
+        if grouped:
+            columns.append(m.key.label("other"))
+        conditions = [m.dim == (other or "centre"), m.month.in_(bindparam("months", expanding=True))]
+        if keyed:
+            conditions.append(m.key == bindparam("key"))
+    else:
+        _, grouped_dims, filtered = source
+        d = RollupDay
+        centre = d.centre_id
+        columns = [d.centre_id]
+        if period:
+            columns.append(d.day.label("period"))
+        for dim in grouped_dims:
+            columns.append((d.channel if dim == "channel" else getattr(d, OTHER_COLUMN[dim])).label(dim))
+        conditions = [d.day >= bindparam("date_from"), d.day <= bindparam("date_to")]
+        for name in filtered:
+            value = d.channel if name == "channel" else getattr(d, OTHER_COLUMN[name])
+            conditions.append(value == bindparam(f"filter_{name}"))
+    statement = _grouped(columns, _sums(source[0] == "month"), conditions, centre, centres, by_province, dialect)
+    if with_gates:
+        sent: list[ColumnElement[bool]] = [] if centres is None else [Complaint.centre_id.in_(centres)]
+        sent += _complaints_sent(bindparam("sent_from"), bindparam("sent_to"))
+        statement = statement.add_columns(_CATALOGUE_COLUMN, exists().where(*sent).label("complaints"))
+    return statement
+
+
+def _grouped(
+    columns: list[Any],
+    sums: list[Any],
+    conditions: list[Any],
+    centre: Any,
+    centres: Any,
+    by_province: bool,
+    dialect: str,
+) -> Any:
+    """GROUP BY the columns for the centres covered (all when ``centres`` is None); by province, centres are
+    folded in the database: each centre's province (the first code of its unit path) is worked out once, then its
+    rows summed under it, so a country-wide view reads one row per province and period."""
+    covering = [] if centres is None else [centre.in_(centres)]
+    if not by_province:
+        return select(*columns, *sums).where(*covering, *conditions).group_by(*columns)
+    path = AdminUnit.path
+    if dialect == "postgresql":
+        province = func.split_part(path, "/", 2)
+    else:
+        province = func.substr(path, 2, func.instr(func.substr(path, 2), "/") - 1)
+    provinces = (
+        select(Centre.id.label("centre_id"), province.label("province"))
+        .join(AdminUnit, AdminUnit.id == Centre.unit_id)
+        .where(*([] if centres is None else [Centre.id.in_(centres)]))
+        .cte("centre_province")
+        .prefix_with("MATERIALIZED")
+    )
+    keys = [provinces.c.province, *columns[1:]]
+    return (
+        select(*keys, *sums)
+        .select_from(provinces.join(centre.table, centre == provinces.c.centre_id))
+        .where(*conditions)
+        .group_by(*keys)
+    )
 
 
 @functools.cache
@@ -764,6 +830,8 @@ class _Catalogue:
         self.token = token
         self.centres = centres
         self.centre_codes = {centre.code: centre for centre in centres}
+        self.centre_paths = {centre.id: centre.path for centre in centres}
+        self._covered: dict[tuple[Scope, str | None], list[uuid.UUID]] = {}
         self.units = {row.code: (row.code, row.name, row.level) for row in units}
         self.unit_paths = {row.code: row.path for row in units}
         self.provinces = {code: (code, name) for code, name, level in self.units.values() if level == "province"}
@@ -798,6 +866,26 @@ class _Catalogue:
         ).all()
         cls._cache[database] = fresh = cls(token or 0, centres, units)
         return fresh
+
+    def covered(self, scope: Scope, unit_path: str | None, centre_id: uuid.UUID | None) -> list[uuid.UUID] | None:
+        """The centres ``scope`` sees under the unit at ``unit_path`` (anywhere when None), or only ``centre_id``
+        when given: the same centres as ``scope.centres()`` and the unit's subtree select in SQL. None means every
+        centre (an admin asking for the whole country)."""
+        if centre_id is not None:
+            path = self.centre_paths[centre_id]
+            sees = scope.sees_centre(centre_id, path) and (unit_path is None or path.startswith(unit_path))
+            return [centre_id] if sees else []
+        if scope.everything and unit_path is None:
+            return None
+        found = self._covered.get((scope, unit_path))
+        if found is None:
+            found = self._covered[(scope, unit_path)] = [
+                centre.id
+                for centre in self.centres
+                if scope.sees_centre(centre.id, centre.path)
+                and (unit_path is None or centre.path.startswith(unit_path))
+            ]
+        return found
 
     def places(self, lang: str) -> dict[uuid.UUID, dict[str, tuple[str, str]]]:
         """Each centre's province, district, commune and itself, as (code, name)."""
@@ -842,7 +930,7 @@ class _Names:
             if dim not in self.MODELS:
                 continue
             idents = {str(row.get("other", row.get(dim))) for row in rows} - {"", "None", str(NIL)}
-            idents -= {ident for d, ident in self.cache if d == dim}
+            idents = {ident for ident in idents if (dim, ident) not in self.cache}
             if not idents:
                 continue
             model, name_attr = self.MODELS[dim]

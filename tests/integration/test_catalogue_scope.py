@@ -193,3 +193,43 @@ async def test_scope_checked_in_the_process_agrees_with_the_database(two_provinc
     seen = await run_in_session(compare)
     # Every kind of answer came up: everything, a province, a district, one centre (with its parents), nothing.
     assert [n_centres for _, _, n_centres in seen] == [8, 7, 2, 1, 0]
+
+
+async def test_centres_a_report_covers_are_those_the_database_selects(two_provinces: None, run_in_session: Any) -> None:
+    """Reports list the centres they cover from their copy of the catalogue (scope ∩ unit asked ∩ centre asked):
+    the same centres as the SQL conditions select, for every unit and centre under every kind of scope."""
+    from survey_api.reports.services import _Catalogue
+
+    async def compare(session: Any) -> list[int]:
+        catalogue = await _Catalogue.current(session, "covered-test")
+        units = (await session.execute(select(AdminUnit.code, AdminUnit.path))).all()
+        centres = (await session.execute(select(Centre.id, Centre.code, AdminUnit.path).join(AdminUnit))).all()
+        mc964 = next(c for c in centres if c.code == "MC-964")
+        scopes = [
+            Scope("admin"),
+            Scope("province", "/96/"),
+            Scope("viewer", "/96/969/"),
+            Scope("director", mc964.path, mc964.id),
+            Scope("viewer"),
+        ]
+        sizes = []
+        for scope in scopes:
+            for path in [None, *(u.path for u in units)]:
+                for centre in [None, *centres]:
+                    conditions = [scope.centres()]
+                    if path is not None:
+                        subtree = select(AdminUnit.id).where(AdminUnit.path.startswith(path))
+                        conditions.append(Centre.unit_id.in_(subtree))
+                    if centre is not None:
+                        conditions.append(Centre.id == centre.id)
+                    in_sql = set((await session.execute(select(Centre.id).where(*conditions))).scalars())
+                    listed = catalogue.covered(scope, path, None if centre is None else centre.id)
+                    in_process = {c.id for c in centres} if listed is None else set(listed)
+                    assert listed is None or len(listed) == len(in_process)  # no centre twice
+                    assert in_process == in_sql, (scope, path, centre)
+                    sizes.append(len(in_sql))
+        return sizes
+
+    sizes = await run_in_session(compare)
+    assert len(sizes) == 5 * 13 * 9  # five scopes × (anywhere, 12 units) × (any centre, 8 centres)
+    assert {0, 1, 2, 7, 8} <= set(sizes)
