@@ -53,6 +53,7 @@ from survey_api.settings import Settings  # noqa: E402
 
 SCALES = {"small": (200_000, 100_000), "medium": (2_000_000, 1_000_000), "full": (10_000_000, 5_000_000)}
 TARGET_MS, TARGET_SPEEDUP = 150.0, 20.0
+RAW_REPEAT_UNDER_MS = 1000.0  # raw figures quicker than this are timed 5 times, like the reports
 SECRET = "bench-" + "s" * 48
 TZ = "Asia/Ho_Chi_Minh"
 PG_ADMIN_URL = os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -528,7 +529,8 @@ def fold(
 # -- the run -----------------------------------------------------------------------------------------------
 async def measure(url: str, dialect: str, ids: dict[str, Any]) -> list[dict[str, Any]]:
     """Each report through the product's report service, a fresh session per run as for a request (median of
-    5), then the same figures from raw rows, once; both as of one moment."""
+    5), then the same figures from raw rows: the median of 5 runs too when a run takes under a second, else one
+    run (the country from raw rows takes half a minute on SQLite); both as of one moment."""
     from sqlalchemy import select
 
     from survey_api.org.models import AdminUnit, Centre, Staff
@@ -559,16 +561,19 @@ async def measure(url: str, dialect: str, ids: dict[str, Any]) -> list[dict[str,
                 t = time.perf_counter()
                 report = await ReportService(session, settings, Scope(role="admin")).satisfaction(case.query)
                 times.append((time.perf_counter() - t) * 1000)
-        async with config.get_session() as session:
-            t = time.perf_counter()
-            raw = await raw_figures(session, dialect, case, centre_ids, as_of)
-            raw_ms = (time.perf_counter() - t) * 1000
+        raw_times: list[float] = []
+        while not raw_times or (len(raw_times) < 5 and raw_times[0] < RAW_REPEAT_UNDER_MS):
+            async with config.get_session() as session:
+                t = time.perf_counter()
+                raw = await raw_figures(session, dialect, case, centre_ids, as_of)
+                raw_times.append((time.perf_counter() - t) * 1000)
         got, expected = report_figures(report), fold(raw, case, catalogue)
         results.append(
             {
                 "label": case.label,
                 "ms": statistics.median(times),
-                "raw_ms": raw_ms,
+                "raw_ms": statistics.median(raw_times),
+                "raw_runs": len(raw_times),
                 "match": got == expected,
                 "rows": len(got),
                 "diff": sorted(set(got.items()) ^ set(expected.items()))[:4],
@@ -683,7 +688,7 @@ async def report(backend: Backend, judge_speedup: bool) -> bool:
         f"  rollups: rebuild {r['rollup_s']:.1f} s ({r['day_rows']:,} day rows); database size {r['size_mb']:,.0f} MB"
     )
     print(
-        f"  {'report':<37} {'rows':>5} {'median of 5':>12} {'target':>9}   {'raw, 1 run':>11} {'speed-up':>9} "
+        f"  {'report':<37} {'rows':>5} {'median of 5':>12} {'target':>9}   {'raw (runs)':>15} {'speed-up':>9} "
         f"{'target':>7}   figures"
     )
     ok = True
@@ -692,8 +697,8 @@ async def report(backend: Backend, judge_speedup: bool) -> bool:
         met = res["ms"] <= TARGET_MS and (speedup >= TARGET_SPEEDUP or not judge_speedup) and res["match"]
         ok &= met
         print(
-            f"  {res['label']:<37} {res['rows']:>5} {res['ms']:>9.1f} ms {'≤ 150 ms':>9}   "
-            f"{res['raw_ms']:>8,.0f} ms {speedup:>8,.0f}× {'≥ 20×' if judge_speedup else 'at full':>7}   "
+            f"  {res['label']:<37} {res['rows']:>5} {res['ms']:>9.2f} ms {'≤ 150 ms':>9}   "
+            f"{res['raw_ms']:>9,.1f} ms ({res['raw_runs']}) {speedup:>8,.1f}× {'≥ 20×' if judge_speedup else 'at full':>7}   "
             f"{'equal' if res['match'] else 'DIFFER'}{'' if met else '  ← target missed'}"
         )
         if not res["match"]:
