@@ -204,7 +204,7 @@ def report(results: list[dict[str, Any]]) -> bool:
         p50, p99 = i["p50_us"] / 1000, i["p99_us"] / 1000
         durable = r["missing"] == 0
         print(
-            f"{r['backend']:<11} {c['rate']:>10.0f} {i['rate']:>10.0f} {ratio:>7.0%} {p50:>7.1f} {p99:>7.1f} "
+            f"{r['backend']:<11} {c['rate']:>10.0f} {i['rate']:>10.0f} {ratio:>7.1%} {p50:>7.1f} {p99:>7.1f} "
             f"{r['rss']:>7.0f}  {r['acked']} acknowledged, {r['missing']} missing ({r['stored']} stored)"
         )
         non_2xx = {k: v for k, v in i["statuses"].items() if not k.startswith("2")}

