@@ -164,21 +164,28 @@ async def test_catalogue_requires_login(demo: None, client: AsyncTestClient[Any]
     assert bad_token.json()["message"] == "Invalid or revoked API token"
 
 
+async def _units_centres_and_scopes(session: Any) -> tuple[list[Any], list[Any], list[Scope]]:
+    """Every unit (code, path) and centre (id, code, path), and one scope of each kind: everything, a province, a
+    district, one centre, nothing."""
+    units = (await session.execute(select(AdminUnit.code, AdminUnit.path))).all()
+    centres = (await session.execute(select(Centre.id, Centre.code, AdminUnit.path).join(AdminUnit))).all()
+    mc964 = next(c for c in centres if c.code == "MC-964")
+    scopes = [
+        Scope("admin"),
+        Scope("province", "/96/"),
+        Scope("viewer", "/96/969/"),
+        Scope("director", mc964.path, mc964.id),
+        Scope("viewer"),
+    ]
+    return units, centres, scopes
+
+
 async def test_scope_checked_in_the_process_agrees_with_the_database(two_provinces: None, run_in_session: Any) -> None:
     """Reports check a unit or centre against the scope from their copy of the catalogue: the same answer as the
     SQL conditions give, for every unit and centre and every kind of scope."""
 
     async def compare(session: Any) -> list[tuple[str, int, int]]:
-        units = (await session.execute(select(AdminUnit.code, AdminUnit.path))).all()
-        centres = (await session.execute(select(Centre.id, Centre.code, AdminUnit.path).join(AdminUnit))).all()
-        mc964 = next(c for c in centres if c.code == "MC-964")
-        scopes = [
-            Scope("admin"),
-            Scope("province", "/96/"),
-            Scope("viewer", "/96/969/"),
-            Scope("director", mc964.path, mc964.id),
-            Scope("viewer"),
-        ]
+        units, centres, scopes = await _units_centres_and_scopes(session)
         seen = []
         for scope in scopes:
             in_sql = set((await session.execute(select(AdminUnit.code).where(scope.units()))).scalars())
@@ -202,16 +209,7 @@ async def test_centres_a_report_covers_are_those_the_database_selects(two_provin
 
     async def compare(session: Any) -> list[int]:
         catalogue = await _Catalogue.current(session, "covered-test")
-        units = (await session.execute(select(AdminUnit.code, AdminUnit.path))).all()
-        centres = (await session.execute(select(Centre.id, Centre.code, AdminUnit.path).join(AdminUnit))).all()
-        mc964 = next(c for c in centres if c.code == "MC-964")
-        scopes = [
-            Scope("admin"),
-            Scope("province", "/96/"),
-            Scope("viewer", "/96/969/"),
-            Scope("director", mc964.path, mc964.id),
-            Scope("viewer"),
-        ]
+        units, centres, scopes = await _units_centres_and_scopes(session)
         sizes = []
         for scope in scopes:
             for path in [None, *(u.path for u in units)]:
