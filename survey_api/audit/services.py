@@ -25,6 +25,10 @@ class Actor:
 SYSTEM = Actor(type="system", name="system")
 CITIZEN = Actor(type="citizen", name="citizen")
 
+# Built once: SQLAlchemy then finds its compiled form by the statement's remembered cache key, instead of working the
+# key out again on every call (about a quarter of a small statement's time in the rating writer).
+_INSERT_MANY = insert(cast("Table", AuditEvent.__table__))
+
 
 async def record(
     session: AsyncSession,
@@ -73,7 +77,7 @@ async def record_many(
             }
             for object_id, detail, at in items
         ]
-        await session.execute(insert(cast("Table", AuditEvent.__table__)), rows)  # Core: no ORM bulk work
+        await session.execute(_INSERT_MANY, rows)  # Core: no ORM bulk work
 
 
 async def events_for(session: AsyncSession, object_type: str, object_id: uuid.UUID) -> list[AuditEvent]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -61,9 +62,7 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
     await _mark_repeats(session, settings, unique)
 
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast("Table", Rating.__table__)
-    statement = insert(table).on_conflict_do_nothing(index_elements=["id"])  # Core: no ORM work
+    statement = _insert_statement(dialect)
     # in id order: writers in other processes take their row locks in the same order
     ordered = sorted((p.values for p in unique), key=lambda values: values["id"])
     if dialect == "sqlite":
@@ -78,7 +77,7 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
             raise MixedBatch(f"{len(ordered) - count} of {len(ordered)} ratings were stored already")
     else:
         # one compiled statement sent as multi-row batches ("insertmanyvalues"), returning the new ids
-        inserted = set((await session.execute(statement.returning(table.c.id), ordered)).scalars())
+        inserted = set((await session.execute(statement, ordered)).scalars())
     missing = [p.values["id"] for p in unique if p.values["id"] not in inserted]
     stored_hash: dict[uuid.UUID, str] = {}
     if missing:
@@ -103,6 +102,23 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
     return results
 
 
+@functools.cache
+def _insert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (id) DO NOTHING as Core (no ORM work), returning the new ids on PostgreSQL; built once per
+    dialect, so SQLAlchemy finds its compiled form by a remembered cache key instead of working the key out again."""
+    table = cast("Table", Rating.__table__)
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
+
+
+_NEARBY_TAPS = select(Rating.kiosk_id, Rating.submitted_at).where(
+    Rating.kiosk_id.in_(bindparam("kiosks", expanding=True)),
+    Rating.submitted_at > bindparam("after"),
+    Rating.submitted_at < bindparam("before"),
+)
+
+
 async def _mark_repeats(session: AsyncSession, settings: Settings, batch: list[Pending]) -> None:
     """A kiosk tap closer than the minimum interval to another of the same device (by the device's clock)."""
     gap = timedelta(seconds=settings.kiosk_min_interval_seconds)
@@ -111,11 +127,7 @@ async def _mark_repeats(session: AsyncSession, settings: Settings, batch: list[P
         return
     times = [p.values["submitted_at"] for p in batch]
     rows = await session.execute(
-        select(Rating.kiosk_id, Rating.submitted_at).where(
-            Rating.kiosk_id.in_(kiosks),
-            Rating.submitted_at > min(times) - gap,
-            Rating.submitted_at < max(times) + gap,
-        )
+        _NEARBY_TAPS, {"kiosks": list(kiosks), "after": min(times) - gap, "before": max(times) + gap}
     )
     seen: dict[uuid.UUID, list[datetime]] = {k: [] for k in kiosks}
     for row in rows:
