@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
+import uuid_utils
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
@@ -203,7 +203,7 @@ class ComplaintPages(Controller):
         centre: FromQuery[str | None] = None,
     ) -> Template:
         """The complaint form; a QR token fills in the centre, staff member and dossier."""
-        return await self._form(request, complaints, token, {"id": str(uuid.uuid4()), "centre_code": centre})
+        return await self._form(request, complaints, token, {"id": str(uuid_utils.uuid7()), "centre_code": centre})
 
     @post("/phan-anh", operation_id="complaint_form_submit", status_code=200)
     async def submit(self, request: Request[Any, Any, Any], complaints: NamedDependency[ComplaintService]) -> Template:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import msgspec
+import uuid_utils
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
@@ -54,7 +54,7 @@ class PhoneRatingPage(Controller):
                 "token": token,
                 "dossier": row.dossier,
                 "survey": instrument.definition,
-                "form": form or {"id": str(uuid.uuid4())},
+                "form": form or {"id": str(uuid_utils.uuid7())},
                 "error": error,
             },
             status_code=status_code,

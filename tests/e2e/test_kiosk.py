@@ -158,6 +158,9 @@ def test_tap_reasons_thanks_then_reset_after_five_seconds(
 
     [rating] = stored_ratings(e2e_database)
     assert (rating.channel, rating.overall, rating.reasons) == ("kiosk", 2, ["long_wait"])
+    # the id the kiosk made is time-ordered (UUID version 7): its first 48 bits are the tap's moment in milliseconds
+    assert rating.id.version == 7
+    assert 0 <= round(rating.submitted_at.timestamp() * 1000) - (rating.id.int >> 80) <= 1  # made in the same task
     assert (rating.comment, rating.language) == ("Phải chờ hơn một giờ", "vi")
     [kiosk] = kiosk_rows(e2e_database)
     assert rating.kiosk_id == kiosk.id

@@ -127,6 +127,7 @@ async def test_the_phone_form_works_without_javascript(
     page = await client.get(path)
     csrf = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
     form_id = page.text.split('name="id" value="')[1].split('"')[0]
+    assert uuid.UUID(form_id).version == 7  # time-ordered: new ratings land at the end of the primary-key index
     missing = await client.post(path, data={"_csrf_token": csrf, "id": form_id})
     assert missing.status_code == 422
     assert "Vui lòng chọn mức độ hài lòng." in missing.text
