@@ -2,9 +2,9 @@
 
 For each backend: a fresh database with the demo catalogue and one paired kiosk; the app started as in
 production (uvicorn, 1 worker, uvloop + httptools, production settings) pinned to CPU 0; wrk on CPU 1 with 64
-connections, after 2 s of warm-up on each endpoint, for 10 s against ``POST /api/v1/ratings/validate``
-(decodes and checks the same body, writes nothing: the ceiling) and then ``POST /api/v1/ratings`` (stores
-each rating durably: answered after commit).
+connections, after 2 s of warm-up on each endpoint, for 10 s each against ``POST /api/v1/ratings/validate``
+(decodes and checks the same body, writes nothing: the ceiling) and ``POST /api/v1/ratings`` (stores each
+rating durably: answered after commit), the two taking turns 2 s at a time.
 Prints ratings/s, p50, p99, the ratio to the ceiling, the server's peak RSS, and looks up every acknowledged
 rating (each 201's id, written down by the load generator) in the database.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import shutil
@@ -38,6 +39,7 @@ from survey_api.settings import Settings  # noqa: E402
 SECRET = "bench-" + "s" * 48
 PG_ADMIN_URL = os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.40, 50.0, 200.0
+ROUND_S = 2  # each endpoint is driven in rounds of this many seconds, taking turns
 
 
 def free_port() -> int:
@@ -141,6 +143,55 @@ def run_wrk(
     return result
 
 
+PERCENTS = [*range(1, 100), *(99 + j / 10 for j in range(1, 10)), 100]
+"""The percents at which ratings.lua reports a run's latency (100: the slowest request)."""
+
+
+def share_within(run: dict[str, Any], us: float) -> float:
+    """The share of a run's requests answered within ``us`` microseconds, read off its reported percentiles."""
+    points = run["latency_us"]
+    i = bisect.bisect_right(points, us)
+    if i == 0:
+        return 0.0
+    if i == len(points):
+        return 1.0
+    low, high = points[i - 1], points[i]
+    return (PERCENTS[i - 1] + (PERCENTS[i] - PERCENTS[i - 1]) * (us - low) / (high - low)) / 100
+
+
+def percentile(runs: list[dict[str, Any]], percent: float) -> float:
+    """The latency within which ``percent`` % of all the runs' requests were answered, in microseconds."""
+    total = sum(run["requests"] for run in runs)
+    low, high = 0.0, float(max(run["latency_us"][-1] for run in runs))
+    for _ in range(60):  # bisection: the share answered within a latency only grows with it
+        middle = (low + high) / 2
+        if sum(run["requests"] * share_within(run, middle) for run in runs) / total * 100 >= percent:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one endpoint as one run: requests, time, answers and errors added up; p50 and p99 of all the
+    requests together, from each round's percentiles."""
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for code, n in run["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    requests, duration_us = sum(r["requests"] for r in runs), sum(r["duration_us"] for r in runs)
+    return {
+        "requests": requests,
+        "duration_us": duration_us,
+        "rate": requests / (duration_us / 1e6),
+        "p50_us": percentile(runs, 50),
+        "p99_us": percentile(runs, 99),
+        "errors": sum(r["errors"] for r in runs),
+        "statuses": statuses,
+        "rounds": len(runs),
+    }
+
+
 def bench_backend(name: str, url: str, wrk: str, duration: int, connections: int) -> dict[str, Any]:
     token = asyncio.run(prepare(url))
     handle, name_ = tempfile.mkstemp(prefix="hailong-acked-", suffix=".txt")
@@ -177,14 +228,19 @@ def bench_backend(name: str, url: str, wrk: str, duration: int, connections: int
         # warm-up stay in the database; only the measured run's acknowledgements are checked.
         run_wrk(wrk, base, "/api/v1/ratings/validate", token, 2, connections)
         run_wrk(wrk, base, "/api/v1/ratings", token, 2, connections)
-        ceiling = run_wrk(wrk, base, "/api/v1/ratings/validate", token, duration, connections)
-        ingest = run_wrk(wrk, base, "/api/v1/ratings", token, duration, connections, ids_file)
+        # The two endpoints take turns, ROUND_S seconds at a time: this machine's speed drifts by tens of percent
+        # within minutes, and a drift then moves the ceiling and the ingest alike instead of only one of them.
+        ceilings, ingests, acked = [], [], []
+        for _ in range(max(1, duration // ROUND_S)):
+            ceilings.append(run_wrk(wrk, base, "/api/v1/ratings/validate", token, ROUND_S, connections))
+            ingests.append(run_wrk(wrk, base, "/api/v1/ratings", token, ROUND_S, connections, ids_file))
+            acked += [uuid.UUID(line) for line in ids_file.read_text().split()]
         rss = peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)  # shutdown drains the queue of ratings
-    acked = [uuid.UUID(line) for line in ids_file.read_text().split()]
     ids_file.unlink()
+    ceiling, ingest = combined(ceilings), combined(ingests)
     stored, missing = asyncio.run(check_stored(url, acked))
     if len(acked) != int(ingest["statuses"].get("201", 0)):
         raise RuntimeError(f"{name}: {len(acked)} ids read for {ingest['statuses'].get('201')} answers 201")
@@ -234,7 +290,8 @@ def main() -> None:
         else:
             url = asyncio.run(pg_database("hl_bench_ingest"))
         print(
-            f"{backend}: running ({args.duration} s ceiling, then {args.duration} s ingest, {args.connections} connections)…",
+            f"{backend}: running ({args.duration} s ceiling and {args.duration} s ingest, taking turns {ROUND_S} s at a "
+            f"time, {args.connections} connections)…",
             flush=True,
         )
         results.append(bench_backend(backend, url, wrk, args.duration, args.connections))

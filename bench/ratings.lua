@@ -1,4 +1,5 @@
--- wrk script: POST a realistic kiosk rating with a fresh UUID each time, and count answers by status.
+-- wrk script: POST a realistic kiosk rating with a fresh id each time (time-ordered, as the kiosk makes them),
+-- and count answers by status.
 -- Environment: BENCH_TOKEN (kiosk device token), BENCH_PATH (default /api/v1/ratings), BENCH_IDS (a file to
 -- write the id of every rating acknowledged with 201, one per line, so that each can be looked up afterwards).
 local token = os.getenv("BENCH_TOKEN")
@@ -24,11 +25,15 @@ function init(args)
 end
 
 local hex = "0123456789abcdef"
-local function uuid4()
-  local out = {}
-  for i = 1, 32 do
+-- Ids as the kiosk makes them: time-ordered (UUID version 7), the first 48 bits being the moment in milliseconds.
+-- wrk's Lua has whole seconds only, so ids of one second share their time bits and fall in random order within it
+-- (the kiosk's own ids, a millisecond apart, are more ordered than these).
+local function uuid7()
+  local ms = os.time() * 1000
+  local out = { string.format("%04x%08x", math.floor(ms / 4294967296), ms % 4294967296) }
+  for i = 13, 32 do
     local r = math.random(1, 16)
-    if i == 13 then r = 5 end            -- version 4
+    if i == 13 then r = 8 end            -- version 7
     if i == 17 then r = 9 + (r % 4) end  -- variant 10xx
     out[#out + 1] = hex:sub(r, r)
   end
@@ -50,7 +55,7 @@ function request()
   local body = string.format(
     '{"id":"%s","overall":%d,"reasons":%s,"answers":{"staff_attitude":5,"one_stop":0},' ..
     '"comment":null,"language":"vi","submitted_at":"2026-11-20T%02d:%02d:%02d+07:00"}',
-    uuid4(), level, level >= 4 and reasons[(counter % 5) + 1] or '["long_wait"]', 8 + (counter % 9), minute, counter % 60)
+    uuid7(), level, level >= 4 and reasons[(counter % 5) + 1] or '["long_wait"]', 8 + (counter % 9), minute, counter % 60)
   return wrk.format(nil, path, nil, body)
 end
 
@@ -76,9 +81,16 @@ function done(summary, latency, requests)
   end
   local parts = {}
   for code, n in pairs(totals) do parts[#parts + 1] = string.format('"%d":%d', code, n) end
+  -- the latency at each whole percent, then at each tenth from 99.1 to 99.9, then the slowest: enough for the
+  -- benchmark to work out the percentiles of several runs taken together
+  local points = {}
+  for p = 1, 99 do points[#points + 1] = string.format("%d", latency:percentile(p)) end
+  for j = 1, 9 do points[#points + 1] = string.format("%d", latency:percentile(99 + j / 10)) end
+  points[#points + 1] = string.format("%d", latency.max)
   io.write(string.format(
-    'BENCH_RESULT {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d,"statuses":{%s}}\n',
+    'BENCH_RESULT {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d,"statuses":{%s},' ..
+    '"latency_us":[%s]}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    table.concat(parts, ",")))
+    table.concat(parts, ","), table.concat(points, ",")))
 end
