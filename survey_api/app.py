@@ -35,7 +35,7 @@ from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
 from survey_api.complaints.controllers import ComplaintController, FlagController
 from survey_api.complaints.notifications import background_jobs
-from survey_api.db import alchemy_config, create_engine
+from survey_api.db import alchemy_config, create_engine, sqlite_checkpoints
 from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import exception_handler
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
@@ -104,7 +104,7 @@ async def root() -> Redirect:
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the application for ``settings`` (read from ``SURVEY_*`` when not given)."""
     settings = settings or Settings.from_env()
-    alchemy = alchemy_config(settings, create_engine(settings))
+    alchemy = alchemy_config(settings, create_engine(settings, serving=True))
     store = SQLAlchemyStore(alchemy, model=StoreEntry, namespace="sessions")
     auth = session_auth(settings.session_max_age_seconds, secure=settings.production, extra_public=kiosk.PUBLIC_PATHS)
     csrf = CSRFConfig(
@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[auth.on_app_init],
-        lifespan=[rating_writer, background_jobs, tuned_garbage_collector],
+        lifespan=[rating_writer, background_jobs, sqlite_checkpoints, tuned_garbage_collector],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), rate_limit.middleware],
         stores={"sessions": store, "login": store.with_namespace("login")},
         template_config=TemplateConfig(

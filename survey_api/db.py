@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from advanced_alchemy.extensions.litestar import (
@@ -20,6 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from survey_api.settings import Settings
 
+if TYPE_CHECKING:
+    from litestar import Litestar
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL for concurrent readers, foreign keys on, a busy timeout instead of 'database is locked'."""
@@ -31,13 +38,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+CHECKPOINT_EVERY_S = 0.2
+"""How often a serving process copies SQLite's write-ahead log into the database file (``sqlite_checkpoints``)."""
+SERVING_AUTOCHECKPOINT_PAGES = 10_000
+"""A serving process's own connections checkpoint only past this many pages of log (about 40 MB): a safety net
+for when ``sqlite_checkpoints`` falls behind, never reached while it runs."""
+
+logger = logging.getLogger("survey_api.db")
+
+
+def _serving_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Leave checkpoints to ``sqlite_checkpoints``: SQLite otherwise runs one inside the commit that takes the log
+    past 1,000 pages, and that commit (the rating writer's, under load) waits for it."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SERVING_AUTOCHECKPOINT_PAGES}")
+    cursor.close()
+
+
 def _json_dumps(value: Any) -> str:
     """JSON columns are written by msgspec: the same JSON as the standard library's, several times faster."""
     return msgspec.json.encode(value).decode()
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    """Build the async engine for ``settings.database_url`` (SQLite file or PostgreSQL)."""
+def create_engine(settings: Settings, serving: bool = False) -> AsyncEngine:
+    """Build the async engine for ``settings.database_url`` (SQLite file or PostgreSQL). ``serving``: for the app,
+    whose ``sqlite_checkpoints`` copies SQLite's log into the database file in the background."""
     url = make_url(settings.database_url)
     kwargs: dict[str, Any] = {
         "echo": settings.db_echo,
@@ -52,10 +77,45 @@ def create_engine(settings: Settings) -> AsyncEngine:
             kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if serving:
+            event.listen(engine.sync_engine, "connect", _serving_pragmas)
         return engine
     # Pre-ping: a restarted or failed-over server has closed the pool's connections; each is tried before use.
     kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True)
     return create_async_engine(url, **kwargs)
+
+
+@asynccontextmanager
+async def sqlite_checkpoints(app: Litestar) -> AsyncIterator[None]:
+    """App lifespan, on an SQLite file: copy the write-ahead log into the database file every
+    ``CHECKPOINT_EVERY_S`` on a connection of its own (``PRAGMA wal_checkpoint(PASSIVE)``, which neither waits for
+    nor blocks readers and writers), so that commits do not wait for checkpoints. In the ingest benchmark this took
+    p99 from 47 to 40 ms and durable ratings/s up by 7-14% on SQLite (docs/scaling.md). A failed checkpoint is
+    logged and tried again; the serving connections still checkpoint by themselves past
+    ``SERVING_AUTOCHECKPOINT_PAGES``."""
+    engine: AsyncEngine = app.state.alchemy.get_engine()
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        yield
+        return
+    task = asyncio.create_task(_checkpoint_every(engine, CHECKPOINT_EVERY_S), name="sqlite-checkpoints")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def _checkpoint_every(engine: AsyncEngine, seconds: float) -> None:
+    while True:
+        try:
+            async with engine.connect() as connection:
+                while True:
+                    await asyncio.sleep(seconds)
+                    await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # a broken connection: log, wait, open another
+            logger.warning("SQLite checkpoint failed; trying again", exc_info=True)
+            await asyncio.sleep(seconds)
 
 
 def alchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
