@@ -694,7 +694,7 @@ async def report(backend: Backend, judge_speedup: bool) -> bool:
         f"  rollups: rebuild {r['rollup_s']:.1f} s ({r['day_rows']:,} day rows); database size {r['size_mb']:,.0f} MB"
     )
     print(
-        f"  {'report':<37} {'rows':>5} {'median of 5':>12} {'target':>9}   {'raw (runs)':>15} {'speed-up':>9} "
+        f"  {'report':<37} {'rows':>5} {'median of 5':>12} {'target':>9}   {'raw (runs)':>16} {'speed-up':>9} "
         f"{'target':>7}   figures"
     )
     ok = True
