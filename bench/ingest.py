@@ -188,7 +188,6 @@ def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "p99_us": percentile(runs, 99),
         "errors": sum(r["errors"] for r in runs),
         "statuses": statuses,
-        "rounds": len(runs),
     }
 
 
