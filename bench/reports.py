@@ -709,6 +709,12 @@ async def report(backend: Backend, judge_speedup: bool) -> bool:
         )
         if not res["match"]:
             print(f"    first differences (report, raw): {res['diff']}")
+        if judge_speedup and speedup < TARGET_SPEEDUP:
+            needed = res["raw_ms"] / TARGET_SPEEDUP
+            print(
+                f"    {TARGET_SPEEDUP:.0f}× would need the report in {needed:.2f} ms"
+                + (f", under the floor below ({floor_ms:.2f} ms)" if needed < floor_ms else "")
+            )
     print(f"  the floor of any report here, a fresh session running SELECT 1: {floor_ms:.2f} ms (median of 5)")
     print(
         f"  {backend.name}: built in {r['prepare_s']:.0f} s, reports timed in {time.perf_counter() - t0:.0f} s",
