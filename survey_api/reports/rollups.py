@@ -6,6 +6,7 @@ zone's offset: Vietnam has kept UTC+7 without daylight saving since 1975, so a f
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections import Counter as Tally
@@ -184,27 +185,21 @@ class Rollups:
         await self.session.execute(statement)
 
 
-_ADD_STATEMENTS: dict[tuple[str, str], Any] = {}
-
-
 def _counter_columns(table: Table) -> list[str]:
     keys = {c.name for c in table.primary_key.columns}
     return [c.name for c in table.c if c.name not in keys]
 
 
+@functools.cache
 def _add_statement(table: Table, dialect: str) -> Any:
     """INSERT … ON CONFLICT (key) DO UPDATE SET counter = counter + excluded.counter, for every counter; built once
-    per table so SQLAlchemy compiles it once."""
-    cached = _ADD_STATEMENTS.get((table.name, dialect))
-    if cached is None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(table)
-        cached = statement.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={c: table.c[c] + statement.excluded[c] for c in _counter_columns(table)},
-        )
-        _ADD_STATEMENTS[(table.name, dialect)] = cached
-    return cached
+    per table and dialect so SQLAlchemy compiles it once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={c: table.c[c] + statement.excluded[c] for c in _counter_columns(table)},
+    )
 
 
 def paused_intervals(paused: Sequence[dict[str, Any]] | None) -> list[tuple[datetime, datetime | None]]:
