@@ -554,8 +554,7 @@ async def load_demo_activity(session: AsyncSession, tz: str = "Asia/Ho_Chi_Minh"
             )
     await session.execute(cast("Table", Dossier.__table__).insert(), dossiers)
     await session.execute(cast("Table", Rating.__table__).insert(), ratings)
-    # All months, not only the demo's: exact either way, and a bounded rebuild of the reason counts
-    # currently misses them on SQLite (a date parameter compared as a number).
+    # All months, not only the demo's: exact either way.
     await rebuild(session, tz)
     return len(ratings)
 
