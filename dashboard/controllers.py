@@ -355,7 +355,12 @@ class DashboardPages(Controller):
             {
                 "id": "fig-reasons",
                 "title": t("chart.reasons"),
-                "note": t("chart.reasons_note"),
+                # Reasons are counted per centre and month only: say so when the page is filtered further.
+                "note": t(
+                    "chart.reasons_unfiltered"
+                    if query.agency or query.procedure or query.channel
+                    else "chart.reasons_note"
+                ),
                 "empty": t("chart.no_reasons") if not reasons else None,
                 "json": figure_json(
                     charts.top_reasons(

@@ -212,6 +212,21 @@ async def test_charts_are_plotly_json_with_the_figures_and_vietnamese_axes(
     assert "responsive: true" in module.text
 
 
+async def test_the_reasons_chart_says_when_it_ignores_the_filters(client: AsyncTestClient[Any], june: None) -> None:
+    """Reasons are counted per centre and month: filtered by procedure (or agency, or channel), the page says the
+    reasons chart still covers them all, and shows the same reasons as unfiltered."""
+    await login(client, "tinh")
+    plain = await page(client, "/dashboard/", **JUNE)
+    filtered = await page(client, "/dashboard/", **JUNE, procedure="1.004227")
+    unfiltered_note = "lý do chưa lọc được theo cơ quan, thủ tục hay kênh đánh giá"
+    assert "Theo các tháng trong kỳ, cho các trung tâm đã chọn." in text_of(plain)
+    assert unfiltered_note not in text_of(plain)
+    assert unfiltered_note in text_of(filtered)
+    assert figures(filtered)["fig-reasons"]["data"] == figures(plain)["fig-reasons"]["data"]
+    by_channel = await page(client, "/dashboard/", **JUNE, channel="kiosk", lang="en")
+    assert "reasons cannot be filtered by agency, procedure or channel yet" in text_of(by_channel)
+
+
 async def test_methods_are_selectable_and_labelled(client: AsyncTestClient[Any], june: None) -> None:
     await login(client, "xem")
     html = await page(client, "/dashboard/", **JUNE, method="not_dissatisfied")
