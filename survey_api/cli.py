@@ -284,7 +284,7 @@ def demo(if_empty: bool) -> None:
     async def work(session: AsyncSession) -> bool:
         if if_empty and await CatalogueService(session, Scope(role="admin")).count_all() > 0:
             return False
-        await demo_data.load_demo(session)
+        await demo_data.load_demo(session, _settings())
         return True
 
     loaded = run_in_session(work)

@@ -15,12 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import AccountService
+from survey_api.complaints.models import Flag
+from survey_api.complaints.schemas import ComplaintCreate
+from survey_api.complaints.services import ComplaintService, flag_ratings
 from survey_api.dossiers.models import Dossier
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
 from survey_api.org.schemas import CatalogueDocument, CatalogueImportResult
 from survey_api.org.services import CatalogueService
 from survey_api.ratings.models import Rating, Survey
 from survey_api.reports.rollups import rebuild
+from survey_api.settings import Settings
 
 DEMO_PASSWORD = "hailong-demo"  # noqa: S105 - printed by make run; demo logins only
 
@@ -285,10 +289,11 @@ def catalogue_document() -> CatalogueDocument:
 
 
 async def load_demo(
-    session: AsyncSession, *, with_activity: bool = True, tz: str = "Asia/Ho_Chi_Minh"
+    session: AsyncSession, settings: Settings | None = None, *, with_activity: bool = True, tz: str = "Asia/Ho_Chi_Minh"
 ) -> CatalogueImportResult:
     """Upsert the demo catalogue and create the demo logins that do not exist yet; with ``with_activity``
-    also six months of dossiers and ratings (once), so the dashboard has figures to show."""
+    also six months of dossiers and ratings (once), so the dashboard has figures to show, and, given the
+    ``settings`` (deadlines, the complaints' secret), the feedback they call for: flags and complaints."""
     result = await CatalogueService(session, Scope(role="admin")).bulk_upsert(catalogue_document())
     accounts = AccountService(session)
     for username, role, scope, full_name, staff in USERS:
@@ -303,6 +308,8 @@ async def load_demo(
             )
     if with_activity:
         await load_demo_activity(session, tz)
+        if settings is not None:
+            await load_demo_feedback(session, settings)
     return result
 
 
@@ -589,3 +596,60 @@ def _rating(
         "suspected_repeat": False,
         "body_hash": hashlib.sha256(str(rating_id).encode()).hexdigest(),
     }
+
+
+# -- demo feedback: flags and complaints -----------------------------------------------------------------------
+FLAGGED_SINCE = ACTIVITY_TO - timedelta(days=30)
+"""The demo's ratings from this day on open the flags the product's own rule calls for (the two lowest levels, or
+a reason naming staff conduct); older ones stand for feedback handled before the inbox was in use."""
+
+_COMPLAINT_IDS = uuid.UUID("6f1d2c1e-7a43-4c55-9d0e-3b8f5a2c9e10")
+COMPLAINTS: list[dict[str, Any]] = [
+    {
+        "centre_code": "TTPVHCC-96",
+        "staff_code": "CB-002",
+        "category": "harassment",
+        "text": "Tôi nộp hồ sơ đăng ký biến động đất đai, đến ngày hẹn lên nhận thì được yêu cầu bổ sung giấy tờ "
+        "nhưng phiếu yêu cầu không ghi thời hạn. Hỏi lại thì cán bộ bảo cứ chờ, khi nào xong sẽ gọi. Đề nghị "
+        "Trung tâm xem lại việc gây phiền hà này.",
+        "name": "Lê Văn Tâm",
+        "phone": "0913 456 789",
+        "consent": True,
+    },
+    {
+        "centre_code": "TTPVHCC-96",
+        "staff_code": "CB-001",
+        "category": "delay",
+        "text": "Hồ sơ của tôi đã quá hạn trả kết quả ba ngày nhưng tôi không nhận được văn bản xin lỗi và hẹn lại "
+        "ngày trả kết quả như quy định.",
+    },
+    {
+        "centre_code": "MC-964",
+        "staff_code": "CB-010",
+        "category": "rude",
+        "text": "Cán bộ ở quầy đất đai trả lời cộc lốc, không hướng dẫn cụ thể nên tôi phải đi lại ba lần mới nộp "
+        "được hồ sơ.",
+    },
+]
+"""Complaints about staff conduct in the words of the seed articles, filed through the product's own service (once:
+their ids are fixed, and filing one again is a replay)."""
+
+
+async def load_demo_feedback(session: AsyncSession, settings: Settings) -> tuple[int, int]:
+    """Open the flags the demo's recent ratings call for and file the demo complaints; returns (flags opened,
+    complaints filed), (0, 0) when both are there already. The flags and complaints reach the inboxes of the staff
+    concerned and their centres' supervisors and directors, with deadlines, like any others."""
+    flagged = select(Flag.rating_id).where(Flag.rating_id.is_not(None))
+    columns = (Rating.id, Rating.centre_id, Rating.staff_id, Rating.overall, Rating.reasons, Rating.comment)
+    since = datetime(FLAGGED_SINCE.year, FLAGGED_SINCE.month, FLAGGED_SINCE.day, tzinfo=_LOCAL)
+    recent = await session.execute(
+        select(*columns, Rating.received_at, Rating.suspected_repeat).where(
+            Rating.submitted_at >= since, Rating.id.not_in(flagged)
+        )
+    )
+    flags = await flag_ratings(session, settings, [dict(row._mapping) for row in recent])
+    service, filed = ComplaintService(session, settings), 0
+    for number, complaint in enumerate(COMPLAINTS, start=1):
+        data = ComplaintCreate(id=uuid.uuid5(_COMPLAINT_IDS, str(number)), **complaint)
+        filed += (await service.create(data, channel="web"))[1]
+    return flags, filed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +11,13 @@ import anyio
 import pytest
 from click.testing import CliRunner, Result
 from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
 
 from survey_api.cli import main
+from survey_api.complaints.models import Complaint, Flag
+from survey_api.complaints.services import escalate_overdue
 from survey_api.settings import Settings
+from tests.helpers import login
 
 pytestmark = pytest.mark.anyio
 
@@ -112,3 +118,42 @@ async def test_rollups_rebuild_from_the_command_line(demo: None, settings: Setti
     backwards = await survey_api(settings, "rollups", "rebuild", "--from", "2026-02-01", "--to", "2026-01-01")
     assert backwards.exit_code == 2
     assert "--to is before --from" in backwards.output
+
+
+async def test_the_demo_fills_the_inboxes_through_the_products_own_rules(
+    settings: Settings, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    """The demo's low and conduct ratings of its last 30 days open flags by the product's own rule, and its three
+    complaints are filed, once: the province centre's supervisor sees that centre's four items, the staff member
+    CB-001 only the complaint about him, and loading the demo again adds nothing."""
+    assert (await survey_api(settings, "demo", "--if-empty")).exit_code == 0
+    assert (await survey_api(settings, "demo")).exit_code == 0
+    count = await run_in_session(lambda s: s.scalar(select(func.count()).select_from(Flag)))
+    complaints = await run_in_session(lambda s: s.scalar(select(func.count()).select_from(Complaint)))
+    assert (count, complaints) == (6, 3)
+
+    async def inbox(username: str) -> list[tuple[str, str]]:
+        """(what, staff member) of each item in the user's inbox, all statuses, tracking codes left out."""
+        client.cookies.clear()
+        await login(client, username)
+        html = (await client.get("/dashboard/inbox/", params={"show": "all"})).text
+        body = re.search(r"<tbody>(.*?)</tbody>", html, flags=re.S)
+        assert body is not None, html[:2000]
+        items = []
+        for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), flags=re.S):
+            cells = [
+                re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", c))).strip()
+                for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+            ]
+            items.append((re.sub(r" PA-\S+", "", cells[0]), cells[1]))
+        return sorted(items)
+
+    assert await inbox("giamsat") == [
+        ("Phản ánh · Chậm trễ không có lý do", "Nguyễn Văn Hùng"),
+        ("Phản ánh · Nhũng nhiễu, gợi ý tiền, quà", "Trần Thị Thu Hà"),
+        ("Đánh giá không hài lòng · 2/5", "Trần Thị Thu Hà"),
+        ("Đánh giá về thái độ cán bộ · 2/5", "Phạm Thị Ngọc Lan"),
+    ]
+    assert await inbox("canbo") == [("Phản ánh · Chậm trễ không có lý do", "Nguyễn Văn Hùng")]
+    # The flags from November's ratings are past their deadline; the complaints filed now are not.
+    assert await run_in_session(lambda s: escalate_overdue(s, settings)) == 3
