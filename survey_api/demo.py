@@ -613,7 +613,7 @@ COMPLAINTS: list[dict[str, Any]] = [
         "nhưng phiếu yêu cầu không ghi thời hạn. Hỏi lại thì cán bộ bảo cứ chờ, khi nào xong sẽ gọi. Đề nghị "
         "Trung tâm xem lại việc gây phiền hà này.",
         "name": "Lê Văn Tâm",
-        "phone": "0913 456 789",
+        "phone": "0123 456 789",  # no such number: 012x prefixes were withdrawn in 2018
         "consent": True,
     },
     {
