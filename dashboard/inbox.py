@@ -51,6 +51,12 @@ register(
             "vi": "Người phản ánh không để lại thông tin liên hệ.",
             "en": "No contact details were left.",
         },
+        "inbox.contact_erased": {
+            "vi": "Thông tin liên hệ đã được xóa lúc {moment}, khi hết thời hạn lưu giữ sau khi phản ánh kết thúc "
+            "(Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15: xóa dữ liệu khi đã dùng xong).",
+            "en": "The contact details were erased at {moment}, when their keeping time after the complaint ended ran "
+            "out (Law 91/2025 on personal data protection: data are deleted once their purpose is served).",
+        },
         "inbox.contact_hidden": {
             "vi": "Thông tin liên hệ chỉ dành cho người xử lý.",
             "en": "Contact details are for the handlers only.",
@@ -133,7 +139,8 @@ class InboxPages(Controller):
         status_code: int = 200,
     ) -> Template:
         item = await flags.read(flag)
-        shown = await flags.contact(flag) if contact and flags.is_handler(flag) and item.complaint else None
+        wanted = contact and flags.is_handler(flag) and item.complaint is not None and item.complaint.has_contact
+        shown = await flags.contact(flag) if wanted else None
         assignees: list[User] = []
         if flags.is_handler(flag):
             assignees = list(

@@ -47,8 +47,10 @@ register(
         "complaints.text_hint": {"vi": "Tối đa 5.000 ký tự", "en": "Up to 5,000 characters"},
         "complaints.contact": {"vi": "Thông tin liên hệ (không bắt buộc)", "en": "Contact details (optional)"},
         "complaints.contact_hint": {
-            "vi": "Chỉ người xử lý phản ánh được xem; cán bộ bị phản ánh không được xem.",
-            "en": "Only the people handling the complaint see them, never the staff member concerned.",
+            "vi": "Chỉ người xử lý phản ánh được xem; cán bộ bị phản ánh không được xem. Thông tin liên hệ được xóa "
+            "{days} ngày sau khi phản ánh kết thúc.",
+            "en": "Only the people handling the complaint see them, never the staff member concerned. They are erased "
+            "{days} days after the complaint ends.",
         },
         "complaints.name": {"vi": "Họ và tên", "en": "Name"},
         "complaints.phone": {"vi": "Số điện thoại", "en": "Phone"},
@@ -177,6 +179,7 @@ class ComplaintPages(Controller):
             "categories": CATEGORIES,
             "form": form,
             "errors": errors or {},
+            "contact_days": complaints.settings.complaint_contact_days,
         }
         if dossier is None:
             centres = list(await session.scalars(select(Centre).where(Centre.active.is_(True)).order_by(Centre.name)))

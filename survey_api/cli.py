@@ -230,6 +230,17 @@ def flags_escalate() -> None:
     click.echo(f"Escalated {count} overdue item(s).")
 
 
+@flags_group.command("erase-contacts")
+def flags_erase_contacts() -> None:
+    """Erase the contact details of complaints closed or refused SURVEY_COMPLAINT_CONTACT_DAYS ago or more (the
+    app also does it periodically)."""
+    from survey_api.complaints.services import erase_ended_contacts
+
+    settings = _settings()
+    count = run_in_session(lambda s: erase_ended_contacts(s, settings))
+    click.echo(f"Erased the contact details of {count} complaint(s).")
+
+
 @main.group("notifications")
 def notifications_group() -> None:
     """Emails and webhooks waiting in the outbox."""

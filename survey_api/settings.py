@@ -72,6 +72,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Working days within which the citizen may be asked for more information."""
     complaint_answer_days: PositiveInt = 15
     """Working days to answer."""
+    complaint_contact_days: PositiveInt = 30
+    """Days after a complaint is closed or refused before the complainant's contact details are erased (Law
+    91/2025: personal data are deleted once their purpose is served)."""
     escalation_interval_seconds: Annotated[int, msgspec.Meta(ge=0)] = 900
     """How often the app escalates overdue flags to the director; 0 turns the periodic run off."""
     notify_interval_seconds: Annotated[int, msgspec.Meta(ge=0)] = 30

@@ -49,6 +49,8 @@ class Complaint(UUIDAuditBase):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(255))
     consent: Mapped[bool] = mapped_column(default=False)
+    contact_erased_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """When the contact details were erased, ``complaint_contact_days`` after the complaint ended."""
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(12), default="new")
     submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

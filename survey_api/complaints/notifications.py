@@ -416,9 +416,21 @@ async def escalate_once(alchemy: SQLAlchemyAsyncConfig, settings: Settings) -> i
     return count
 
 
+async def erase_contacts_once(alchemy: SQLAlchemyAsyncConfig, settings: Settings) -> int:
+    from survey_api.complaints.services import erase_ended_contacts
+
+    async with alchemy.get_session() as session:
+        count = await erase_ended_contacts(session, settings)
+        await session.commit()
+    if count:
+        logger.info("erased the contact details of %d ended complaint(s)", count)
+    return count
+
+
 @asynccontextmanager
 async def background_jobs(app: Litestar) -> AsyncIterator[None]:
-    """App lifespan: send the outbox and escalate overdue flags periodically (intervals from settings)."""
+    """App lifespan: send the outbox periodically; escalate overdue flags and erase the contact details of
+    complaints ended long enough ago on the escalation interval (intervals from settings)."""
     settings: Settings = app.state.settings
     alchemy: SQLAlchemyAsyncConfig = app.state.alchemy
     tasks = []
@@ -432,6 +444,15 @@ async def background_jobs(app: Litestar) -> AsyncIterator[None]:
         tasks.append(
             asyncio.create_task(
                 _every(settings.escalation_interval_seconds, "escalation", lambda: escalate_once(alchemy, settings))
+            )
+        )
+        tasks.append(
+            asyncio.create_task(
+                _every(
+                    settings.escalation_interval_seconds,
+                    "contact erasure",
+                    lambda: erase_contacts_once(alchemy, settings),
+                )
             )
         )
     try:

@@ -126,6 +126,8 @@ class ComplaintBrief(msgspec.Struct):
     channel: str
     dossier_code: str | None
     has_contact: bool
+    contact_erased_at: datetime | None
+    """When the contact details were erased (``SURVEY_COMPLAINT_CONTACT_DAYS`` after the complaint ended)."""
     answer: str | None
     citizen_satisfied: bool | None
     repeat: bool

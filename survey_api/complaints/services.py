@@ -324,6 +324,40 @@ async def escalate_overdue(session: AsyncSession, settings: Settings, now: datet
     return escalated
 
 
+ENDED_STATUSES = ("closed", "rejected")
+
+
+async def erase_ended_contacts(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
+    """Erase the contact details of complaints closed or refused more than ``complaint_contact_days`` ago (last
+    change: a citizen's feedback after the end counts), keeping when it was done; one audit row each. Returns how
+    many complaints were erased."""
+    now = now or datetime.now(UTC)
+    has_contact = or_(
+        Complaint.contact_name.is_not(None), Complaint.contact_phone.is_not(None), Complaint.contact_email.is_not(None)
+    )
+    ended = and_(
+        Complaint.status.in_(ENDED_STATUSES),
+        Complaint.updated_at < now - timedelta(days=settings.complaint_contact_days),
+        has_contact,
+    )
+    erased = await session.scalars(
+        update(Complaint)
+        .where(ended)
+        .values(contact_name=None, contact_phone=None, contact_email=None, contact_erased_at=now)
+        .returning(Complaint.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = list(erased)
+    await record_many(
+        session,
+        SYSTEM,
+        "complaint.contact_erased",
+        "complaint",
+        [(complaint_id, {"after_days": settings.complaint_contact_days}, now) for complaint_id in ids],
+    )
+    return len(ids)
+
+
 # -- complaints ---------------------------------------------------------------------------------------
 class ComplaintService:
     """Filing and following complaints (no login: the tracking code and secret are the credential)."""
@@ -687,6 +721,7 @@ class FlagService:
                 channel=complaint.channel,
                 dossier_code=complaint.dossier_ref,
                 has_contact=complaint.has_contact,
+                contact_erased_at=complaint.contact_erased_at,
                 answer=complaint.answer,
                 citizen_satisfied=complaint.citizen_satisfied,
                 repeat=complaint.repeat_of_id is not None,

@@ -31,6 +31,7 @@ async def test_the_form_files_a_complaint_and_the_lookup_finds_it(
     page = await client.get("/phan-anh")
     assert "Phản ánh, kiến nghị" in page.text
     assert "Bộ phận Một cửa huyện Cái Nước" in page.text
+    assert "Thông tin liên hệ được xóa 30 ngày sau khi phản ánh kết thúc." in page.text  # SURVEY_COMPLAINT_CONTACT_DAYS
     token = await csrf(client, "/phan-anh")
     form = {
         "_csrf_token": token,

@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey_api.accounts.services import AccountService
 from survey_api.audit.models import AuditEvent
 from survey_api.complaints.models import Complaint, Flag, FlagEvent
-from survey_api.complaints.services import escalate_overdue
+from survey_api.complaints.services import erase_ended_contacts, escalate_overdue
 from survey_api.demo import DEMO_PASSWORD
 from survey_api.settings import Settings
-from tests.helpers import bearer_for, integration_headers, kiosk_headers, returned_dossier
+from tests.helpers import bearer_for, integration_headers, kiosk_headers, login, returned_dossier
 
 pytestmark = pytest.mark.anyio
 
@@ -220,6 +220,95 @@ async def test_contact_details_are_for_handlers_only_and_every_view_is_audited(
     )
     views = list(views)
     assert [(v.actor_name, v.object_id) for v in views] == [("giamsat", uuid.UUID(filed["id"]))] * 2
+
+
+async def test_contact_details_are_erased_30_days_after_the_complaint_ended(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any, settings: Settings
+) -> None:
+    """Law 91/2025: personal data are deleted once their purpose is served. A closed and a refused complaint lose
+    their contact details 30 days later (SURVEY_COMPLAINT_CONTACT_DAYS), an open one keeps them; handlers then read
+    when they were erased, the citizen can still follow the complaint, and each erasure is audited."""
+    director = await bearer_for(run_in_session, "giamdoc")
+
+    async def filed_and_moved(status: str | None, **changes: Any) -> tuple[dict[str, Any], uuid.UUID]:
+        filed = (await client.post("/api/v1/complaints", json=complaint(**changes))).json()
+        flag_id = await run_in_session(
+            lambda s: s.scalar(select(Flag.id).where(Flag.complaint_id == uuid.UUID(filed["id"])))
+        )
+        if status is not None:
+            moved = await client.post(
+                f"/api/v1/flags/{flag_id}/status", json={"status": status, "text": "Đã xác minh."}, headers=director
+            )
+            assert moved.status_code == 200, moved.text
+        return filed, flag_id
+
+    closed, closed_flag = await filed_and_moved("closed", email="binh@example.vn")
+    refused, _ = await filed_and_moved("rejected", phone="0987 654 321")
+    still_open, open_flag = await filed_and_moved(None, name="Lý Thị Hoa", phone="0977 111 222")
+    await filed_and_moved("closed", name=None, phone=None, consent=False)  # nothing to erase
+
+    def erase(days: int) -> Any:
+        return lambda s: erase_ended_contacts(s, settings, now=datetime.now(UTC) + timedelta(days=days))
+
+    assert await run_in_session(erase(29)) == 0
+    assert await run_in_session(erase(31)) == 2
+    assert await run_in_session(erase(31)) == 0
+
+    async def contact_of(filed: dict[str, Any]) -> tuple[Any, ...]:
+        stored = await run_in_session(lambda s: s.get(Complaint, uuid.UUID(filed["id"])))
+        return stored.contact_name, stored.contact_phone, stored.contact_email, stored.contact_erased_at is not None
+
+    assert await contact_of(closed) == (None, None, None, True)
+    assert await contact_of(refused) == (None, None, None, True)
+    assert await contact_of(still_open) == ("Lý Thị Hoa", "0977 111 222", None, False)
+    gone = await client.get(f"/api/v1/flags/{closed_flag}/contact", headers=director)
+    assert (gone.status_code, gone.json()["errors"][0]["field"]) == (404, "contact")
+    brief = (await client.get(f"/api/v1/flags/{closed_flag}", headers=director)).json()["complaint"]
+    assert brief["has_contact"] is False
+    assert brief["contact_erased_at"] is not None
+    kept = await client.get(f"/api/v1/flags/{open_flag}/contact", headers=director)
+    assert kept.json()["phone"] == "0977 111 222"
+    tracked = await client.post(
+        "/api/v1/complaints/track", json={"tracking_code": closed["tracking_code"], "secret": closed["secret"]}
+    )
+    assert tracked.json()["status"] == "closed"
+    erasures = await count(run_in_session, AuditEvent, AuditEvent.action == "complaint.contact_erased")
+    assert erasures == 2
+
+    await login(client, "giamdoc")
+    page = await client.get(f"/dashboard/inbox/{closed_flag}", params={"contact": "1"})
+    assert page.status_code == 200
+    assert "Thông tin liên hệ đã được xóa lúc" in page.text
+    assert "binh@example.vn" not in page.text
+
+
+async def test_the_erase_contacts_command(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any, settings: Settings
+) -> None:
+    from tests.integration.test_cli import survey_api
+
+    filed = (await client.post("/api/v1/complaints", json=complaint())).json()
+    flag_id = await run_in_session(
+        lambda s: s.scalar(select(Flag.id).where(Flag.complaint_id == uuid.UUID(filed["id"])))
+    )
+    director = await bearer_for(run_in_session, "giamdoc")
+    await client.post(f"/api/v1/flags/{flag_id}/status", json={"status": "closed", "text": "Xong."}, headers=director)
+    result = await survey_api(settings, "flags", "erase-contacts")
+    assert result.output.strip() == "Erased the contact details of 0 complaint(s)."
+
+    async def ended_long_ago(session: Any) -> None:
+        await session.execute(
+            update(Complaint)
+            .where(Complaint.id == uuid.UUID(filed["id"]))
+            .values(updated_at=datetime.now(UTC) - timedelta(days=31))
+        )
+
+    await run_in_session(ended_long_ago)
+    result = await survey_api(settings, "flags", "erase-contacts")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Erased the contact details of 1 complaint(s)."
+    stored = await run_in_session(lambda s: s.get(Complaint, uuid.UUID(filed["id"])))
+    assert (stored.contact_name, stored.contact_phone) == (None, None)
 
 
 async def test_the_workflow_answer_feedback_and_audit(
