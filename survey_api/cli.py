@@ -6,8 +6,9 @@ import asyncio
 import csv
 import io
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_api import db
 from survey_api.accounts.scope import ROLES, Scope
 from survey_api.accounts.services import AccountService, IntegrationService
+from survey_api.audit.services import Actor
 from survey_api.errors import DomainError
 from survey_api.kiosks.services import KioskService
 from survey_api.org.schemas import CatalogueDocument
@@ -179,6 +181,50 @@ def users_token(username: str, name: str) -> None:
     click.echo(run_in_session(work))
 
 
+OPERATOR = Actor(type="system", name="survey-api")
+"""Who acts in the audit trail when an operator runs this command."""
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+@users_group.command("tokens")
+@click.argument("username")
+def users_tokens(username: str) -> None:
+    """List USERNAME's personal API tokens (never their secrets): id, name, made, last used, revoked."""
+
+    async def work(session: AsyncSession) -> list[str]:
+        accounts = AccountService(session)
+        user = await accounts.by_username(username)
+        if user is None:
+            raise click.ClickException(f"No user {username!r}")
+        return [
+            f"{t.id}  {t.name:<20} made {_when(t.created_at)}  last used {_when(t.last_used_at)}"
+            + (f"  REVOKED {_when(t.revoked_at)}" if t.revoked_at else "")
+            for t in await accounts.tokens(user)
+        ]
+
+    click.echo("\n".join(run_in_session(work)) or f"{username} has no personal tokens.")
+
+
+@users_group.command("revoke-token")
+@click.argument("username")
+@click.argument("token_id", type=click.UUID)
+def users_revoke_token(username: str, token_id: uuid.UUID) -> None:
+    """Revoke USERNAME's token TOKEN_ID (from `users tokens`): it stops working at once."""
+
+    async def work(session: AsyncSession) -> str:
+        accounts = AccountService(session)
+        user = await accounts.by_username(username)
+        if user is None:
+            raise click.ClickException(f"No user {username!r}")
+        token = await accounts.revoke_token(user, token_id, OPERATOR)
+        return f"Revoked {username}'s token {token.name!r} ({token.id})."
+
+    click.echo(run_in_session(work))
+
+
 # -- integration keys and kiosks ---------------------------------------------------------------------
 @main.group("keys")
 def keys_group() -> None:
@@ -190,6 +236,29 @@ def keys_group() -> None:
 def keys_create(name: str) -> None:
     """Print a new integration key called NAME (shown only this once)."""
     click.echo(run_in_session(lambda s: IntegrationService(s).create(name)))
+
+
+@keys_group.command("list")
+def keys_list() -> None:
+    """List the integration keys (never their secrets): name, made, last used, revoked."""
+
+    async def work(session: AsyncSession) -> list[str]:
+        return [
+            f"{k.name:<40} made {_when(k.created_at)}  last used {_when(k.last_used_at)}"
+            + ("" if k.active else "  REVOKED")
+            for k in await IntegrationService(session).keys()
+        ]
+
+    click.echo("\n".join(run_in_session(work)) or "No integration keys.")
+
+
+@keys_group.command("revoke")
+@click.argument("name")
+def keys_revoke(name: str) -> None:
+    """Revoke the integration key called NAME: the one-stop system's requests with it get 401 at once."""
+
+    run_in_session(lambda s: IntegrationService(s).revoke(name, OPERATOR))
+    click.echo(f"Revoked the integration key {name!r}.")
 
 
 @main.group("kiosks")

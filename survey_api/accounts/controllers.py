@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_201_CREATED, HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.auth import start_session
 from survey_api.accounts.models import User
-from survey_api.accounts.schemas import LoginRequest, TokenCreate, TokenCreated, UserRead
+from survey_api.accounts.schemas import LoginRequest, TokenCreate, TokenCreated, TokenRead, UserRead
 from survey_api.accounts.services import AccountService, LoginThrottle, user_read
+from survey_api.audit.services import user_actor
 from survey_api.errors import TooManyAttempts, Unauthorized
 from survey_api.i18n import LANGUAGES, page_context, translate
 
@@ -157,3 +159,20 @@ class AuthApi(Controller):
     ) -> TokenCreated:
         """Create a personal API token for scripts (Authorization: Bearer …); it is shown only once."""
         return await accounts.issue_token(request.user, data.name)
+
+    @get("/tokens", operation_id="list_tokens")
+    async def list_tokens(
+        self, request: Request[User, Any, Any], accounts: NamedDependency[AccountService]
+    ) -> list[TokenRead]:
+        """Your personal API tokens, newest first: name, made, last used (to the hour), revoked. Never the secret."""
+        return await accounts.tokens(request.user)
+
+    @delete("/tokens/{token_id:uuid}", operation_id="revoke_token", status_code=HTTP_200_OK)
+    async def revoke_token(
+        self,
+        request: Request[User, Any, Any],
+        token_id: FromPath[uuid.UUID],
+        accounts: NamedDependency[AccountService],
+    ) -> TokenRead:
+        """Revoke one of your tokens: requests with it get 401 at once. Revoking it again changes nothing."""
+        return await accounts.revoke_token(request.user, token_id, user_actor(request.user))

@@ -37,8 +37,19 @@ class TokenCreate(Request, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 class TokenCreated(msgspec.Struct):
-    """The token is shown here once; only its digest is kept."""
+    """The token is shown here once; only its digest is kept. ``id`` names it to revoke it."""
 
     token: str
     name: str
     created_at: datetime
+    id: uuid.UUID
+
+
+class TokenRead(msgspec.Struct):
+    """A personal API token without its secret: when it was made, last used (to the hour) and revoked."""
+
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from litestar.stores.base import Store
 from sqlalchemy import select
@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts import security
 from survey_api.accounts.models import ApiToken, IntegrationKey, User
-from survey_api.accounts.schemas import TokenCreated, UserRead
+from survey_api.accounts.schemas import TokenCreated, TokenRead, UserRead
 from survey_api.accounts.scope import ROLES, Scope
+from survey_api.audit.services import Actor, record
 from survey_api.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from survey_api.org.models import AdminUnit, Centre, Staff
 
@@ -155,7 +156,7 @@ class AccountService:
         row = ApiToken(user_id=user.id, name=name, token_hash=digest)
         self.session.add(row)
         await self.session.flush()
-        return TokenCreated(token=token, name=name, created_at=row.created_at)
+        return TokenCreated(token=token, name=name, created_at=row.created_at, id=row.id)
 
     async def user_for_token(self, token: str) -> User | None:
         row = await self.session.scalar(
@@ -163,7 +164,35 @@ class AccountService:
         )
         if row is None or not row.user.active:
             return None
+        _used(row)
         return row.user
+
+    async def tokens(self, user: User) -> list[TokenRead]:
+        """The user's personal tokens, newest first, without their secrets."""
+        rows = await self.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        )
+        return [TokenRead(r.id, r.name, r.created_at, r.last_used_at, r.revoked_at) for r in rows]
+
+    async def revoke_token(self, user: User, token_id: uuid.UUID, actor: Actor) -> TokenRead:
+        """Revoke one of ``user``'s tokens (again: nothing changes); it stops working at once. Audited."""
+        row = await self.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
+        if row is None:
+            raise NotFound(f"No token {token_id} of {user.username}", field="token_id")
+        if row.revoked_at is None:
+            row.revoked_at = datetime.now(UTC)
+            await record(self.session, actor, "token.revoked", "api_token", row.id, {"user": user.username})
+        return TokenRead(row.id, row.name, row.created_at, row.last_used_at, row.revoked_at)
+
+
+LAST_USED_EVERY = timedelta(hours=1)
+"""A token's or key's last use is written at most this often, not on every request."""
+
+
+def _used(row: ApiToken | IntegrationKey) -> None:
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+        row.last_used_at = now
 
 
 class IntegrationService:
@@ -188,4 +217,20 @@ class IntegrationService:
         row = await self.session.scalar(
             select(IntegrationKey).where(IntegrationKey.key_hash == security.token_digest(key))
         )
-        return row if row is not None and row.active else None
+        if row is None or not row.active:
+            return None
+        _used(row)
+        return row
+
+    async def keys(self) -> list[IntegrationKey]:
+        return list(await self.session.scalars(select(IntegrationKey).order_by(IntegrationKey.name)))
+
+    async def revoke(self, name: str, actor: Actor) -> IntegrationKey:
+        """Turn the key called ``name`` off for good; requests with it get 401 at once. Audited."""
+        row = await self.session.scalar(select(IntegrationKey).where(IntegrationKey.name == name))
+        if row is None:
+            raise NotFound(f"No key named {name!r}", field="name")
+        if row.active:
+            row.active = False
+            await record(self.session, actor, "integration_key.revoked", "integration_key", row.id, {"name": name})
+        return row

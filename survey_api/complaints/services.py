@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
-from survey_api.audit.services import CITIZEN, SYSTEM, Actor, record, record_many
+from survey_api.audit.services import CITIZEN, SYSTEM, Actor, record, record_many, user_actor
 from survey_api.complaints import messages as _messages  # noqa: F401  (registers the texts)
 from survey_api.complaints import notifications
 from survey_api.complaints.deadlines import deadline
@@ -100,10 +100,6 @@ def secret_digest(secret: str) -> str:
 
 def body_hash(data: ComplaintCreate) -> str:
     return hashlib.sha256(msgspec.json.encode(msgspec.to_builtins(data), order="sorted")).hexdigest()
-
-
-def user_actor(user: User) -> Actor:
-    return Actor(type="user", name=user.username, id=user.id)
 
 
 # -- flags --------------------------------------------------------------------------------------------

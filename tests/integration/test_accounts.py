@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
 
+from survey_api.audit.models import AuditEvent
 from survey_api.demo import DEMO_PASSWORD
 from tests.helpers import bearer_for, login
 
@@ -143,6 +145,51 @@ async def test_personal_token_is_shown_once_and_works_as_bearer(demo: None, clie
     me = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
     assert me.json()["username"] == "tinh"
+
+
+async def test_personal_tokens_are_listed_without_secrets_and_revoked_at_once(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    csrf = await login(client, "tinh")
+    first = (await client.post("/api/v1/auth/tokens", json={"name": "báo cáo"}, headers=csrf)).json()
+    second = (await client.post("/api/v1/auth/tokens", json={"name": "xuất số liệu"}, headers=csrf)).json()
+    listed = (await client.get("/api/v1/auth/tokens")).json()
+    assert [(t["id"], t["name"], t["last_used_at"], t["revoked_at"]) for t in listed] == [
+        (second["id"], "xuất số liệu", None, None),
+        (first["id"], "báo cáo", None, None),
+    ]
+    assert first["token"] not in str(listed)
+    as_first = {"Authorization": f"Bearer {first['token']}"}
+    as_second = {"Authorization": f"Bearer {second['token']}"}
+    assert (await client.get("/api/v1/auth/me", headers=as_first)).status_code == 200
+    used = {t["id"]: t["last_used_at"] for t in (await client.get("/api/v1/auth/tokens")).json()}
+    assert used[first["id"]] is not None
+    assert used[second["id"]] is None
+
+    revoked = await client.delete(f"/api/v1/auth/tokens/{first['id']}", headers=csrf)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked_at"] is not None
+    assert (await client.get("/api/v1/auth/me", headers=as_first)).status_code == 401
+    assert (await client.get("/api/v1/auth/me", headers=as_second)).status_code == 200
+    again = await client.delete(f"/api/v1/auth/tokens/{first['id']}", headers=csrf)
+    assert again.json()["revoked_at"] == revoked.json()["revoked_at"]
+    # Somebody else's token is not yours to see or revoke.
+    admin_token = (await run_in_session(lambda s: _token_of(s, "admin"))).id
+    other = await client.delete(f"/api/v1/auth/tokens/{admin_token}", headers=csrf)
+    assert (other.status_code, other.json()["errors"][0]["field"]) == (404, "token_id")
+    audited = await run_in_session(
+        lambda s: s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "token.revoked"))
+    )
+    assert audited == 1
+
+
+async def _token_of(session: Any, username: str) -> Any:
+    from survey_api.accounts.services import AccountService
+
+    accounts = AccountService(session)
+    user = await accounts.by_username(username)
+    assert user is not None
+    return await accounts.issue_token(user, "admin script")
 
 
 async def test_bearer_requests_need_no_csrf_header(

@@ -17,7 +17,7 @@ from survey_api.cli import main
 from survey_api.complaints.models import Complaint, Flag
 from survey_api.complaints.services import escalate_overdue
 from survey_api.settings import Settings
-from tests.helpers import login
+from tests.helpers import login, returned_dossier
 
 pytestmark = pytest.mark.anyio
 
@@ -157,3 +157,36 @@ async def test_the_demo_fills_the_inboxes_through_the_products_own_rules(
     assert await inbox("canbo") == [("Phản ánh · Chậm trễ không có lý do", "Nguyễn Văn Hùng")]
     # The flags from November's ratings are past their deadline; the complaints filed now are not.
     assert await run_in_session(lambda s: escalate_overdue(s, settings)) == 3
+
+
+async def test_operators_list_and_revoke_tokens_and_integration_keys(
+    demo: None, settings: Settings, client: AsyncTestClient[Any]
+) -> None:
+    token = (await survey_api(settings, "users", "token", "tinh", "--name", "cron")).output.strip()
+    listed = (await survey_api(settings, "users", "tokens", "tinh")).output
+    assert re.fullmatch(r"\S+  cron +made \S+ \S+ UTC  last used -\n", listed), listed
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 200
+    listed = (await survey_api(settings, "users", "tokens", "tinh")).output
+    assert "last used -" not in listed
+    token_id = listed.split()[0]
+    revoked = await survey_api(settings, "users", "revoke-token", "tinh", token_id)
+    assert revoked.output.strip() == f"Revoked tinh's token 'cron' ({token_id})."
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+    assert "REVOKED" in (await survey_api(settings, "users", "tokens", "tinh")).output
+    unknown = await survey_api(settings, "users", "revoke-token", "tinh", "00000000-0000-4000-8000-000000000000")
+    assert unknown.exit_code == 1
+    assert "No token 00000000-0000-4000-8000-000000000000 of tinh" in unknown.output
+
+    key = (await survey_api(settings, "keys", "create", "Một cửa tỉnh")).output.strip()
+    assert (await survey_api(settings, "keys", "list")).output.count("last used -") == 1
+    pushed = await client.post("/api/v1/dossiers", json=returned_dossier(), headers={"Authorization": f"Bearer {key}"})
+    assert pushed.status_code in (200, 201), pushed.text
+    assert "last used -" not in (await survey_api(settings, "keys", "list")).output
+    revoked = await survey_api(settings, "keys", "revoke", "Một cửa tỉnh")
+    assert revoked.output.strip() == "Revoked the integration key 'Một cửa tỉnh'."
+    again = await client.post("/api/v1/dossiers", json=returned_dossier(), headers={"Authorization": f"Bearer {key}"})
+    assert again.status_code == 401
+    assert (await survey_api(settings, "keys", "list")).output.rstrip().endswith("REVOKED")
+    missing = await survey_api(settings, "keys", "revoke", "Không có")
+    assert (missing.exit_code, "No key named 'Không có'" in missing.output) == (1, True)
