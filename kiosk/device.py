@@ -28,8 +28,11 @@ HEARTBEAT_SECONDS = 60
 
 def kiosk_boot(settings: Any) -> dict[str, Any]:
     """What the page's script needs before it can talk to the server: texts, timings, endpoints."""
+    messages = {lang: {key: translate(key, lang) for key in KIOSK_MESSAGES} for lang in LANGUAGES}
+    for lang in LANGUAGES:  # how long the phone number is kept, from the settings
+        messages[lang]["kiosk.consent"] = translate("kiosk.consent", lang, days=settings.complaint_contact_days)
     return {
-        "messages": {lang: {key: translate(key, lang) for key in KIOSK_MESSAGES} for lang in LANGUAGES},
+        "messages": messages,
         "languages": list(LANGUAGES),
         "categories": list(COMPLAINT_CATEGORIES),
         "reset_seconds": settings.kiosk_reset_seconds,

@@ -111,8 +111,10 @@ KIOSK_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Phone number for a reply (optional)",
     },
     "kiosk.consent": {
-        "vi": "Tôi đồng ý để Trung tâm dùng số điện thoại này chỉ để liên hệ về phản ánh này.",
-        "en": "I agree that the centre may use this number only to contact me about this report.",
+        "vi": "Tôi đồng ý để Trung tâm dùng số điện thoại này chỉ để liên hệ về phản ánh này. Số được xóa {days} ngày "
+        "sau khi phản ánh kết thúc.",
+        "en": "I agree that the centre may use this number only to contact me about this report. It is erased {days} "
+        "days after the report ends.",
     },
     "kiosk.send_complaint": {"vi": "Gửi phản ánh", "en": "Send report"},
     "kiosk.back": {"vi": "Quay lại", "en": "Back"},

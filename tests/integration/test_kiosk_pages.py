@@ -70,6 +70,9 @@ async def test_kiosk_page_is_public_vietnamese_first_with_both_languages(client:
     assert set(boot["messages"]["vi"]) == set(boot["messages"]["en"])
     assert (boot["reset_seconds"], boot["idle_seconds"], boot["heartbeat_seconds"]) == (5, 30, 60)
     assert boot["categories"] == ["harassment", "rude", "wrong_guidance", "delay", "extra_fees", "other"]
+    # How long a complainant's phone number is kept (SURVEY_COMPLAINT_CONTACT_DAYS), in both languages.
+    assert "Số được xóa 30 ngày sau khi phản ánh kết thúc." in page.text
+    assert boot["messages"]["en"]["kiosk.consent"].endswith("It is erased 30 days after the report ends.")
 
 
 # -- dashboard ------------------------------------------------------------------------------------------
