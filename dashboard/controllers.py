@@ -37,23 +37,12 @@ del messages  # imported for its texts
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 RATING_CHANNELS = ("kiosk", "qr", "web")
 DOSSIER_CHANNELS = ("counter", "online", "postal")
-FILTER_NAMES = ("date_from", "date_to", "unit", "agency", "procedure", "channel", "method")
 
 
 def provide_catalogue(
     db_session: NamedDependency[AsyncSession], user_scope: NamedDependency[Scope]
 ) -> CatalogueService:
     return CatalogueService(db_session, user_scope)
-
-
-def _parse_day(value: str | None) -> date | None:
-    """``2026-06-30`` (what date inputs send) or ``30/06/2026``; empty is None; anything else raises."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    if "/" in text:
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    return date.fromisoformat(text)
 
 
 @dataclasses.dataclass
@@ -90,7 +79,7 @@ def read_filters(request: Request[Any, Any, Any], centre: str | None = None) -> 
     days: dict[str, date] = {}
     for name, fallback in (("date_from", start), ("date_to", end)):
         try:
-            days[name] = _parse_day(typed.get(name)) or fallback
+            days[name] = views.parse_day(typed.get(name)) or fallback
         except ValueError:
             error = translate("filter.bad_date", lang, value=typed.get(name))
             days[name] = fallback

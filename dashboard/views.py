@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,16 @@ from survey_api.i18n import LOCALES, format_int, format_pct, translate
 from survey_api.reports.schemas import ReportRow
 
 del messages  # imported for its texts
+
+
+def parse_day(value: str | None) -> date | None:
+    """``2026-06-30`` (what date inputs send) or ``30/06/2026``; empty is None; anything else raises."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if "/" in text:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    return date.fromisoformat(text)
 
 
 @dataclass(frozen=True, slots=True)
