@@ -10,8 +10,9 @@ STATIC_DIRS = [Path(__file__).parent / "static"]
 
 
 def routes() -> list[Any]:
+    from dashboard.audit import AuditPages
     from dashboard.controllers import DashboardPages
     from dashboard.inbox import InboxPages
     from dashboard.kiosks import KioskPages
 
-    return [DashboardPages, InboxPages, KioskPages]
+    return [DashboardPages, InboxPages, KioskPages, AuditPages]

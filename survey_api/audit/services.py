@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.audit.models import AuditEvent
@@ -95,3 +95,36 @@ async def events_for(session: AsyncSession, object_type: str, object_id: uuid.UU
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     return list(rows)
+
+
+TRAIL_PAGE = 100
+"""Events per page of the audit trail."""
+
+
+async def trail(
+    session: AsyncSession,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    before: uuid.UUID | None = None,
+    limit: int = TRAIL_PAGE,
+) -> list[AuditEvent]:
+    """Audit events newest first, filtered by action, actor name and moments (``start`` included, ``end`` not);
+    ``before``: continue after that event (the last one of the previous page)."""
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.where(AuditEvent.actor_name == actor)
+    if start is not None:
+        query = query.where(AuditEvent.at >= start)
+    if end is not None:
+        query = query.where(AuditEvent.at < end)
+    if before is not None:
+        last = await session.get(AuditEvent, before)
+        if last is not None:
+            query = query.where(or_(AuditEvent.at < last.at, and_(AuditEvent.at == last.at, AuditEvent.id < last.id)))
+    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    return list(await session.scalars(query))

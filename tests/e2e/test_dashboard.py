@@ -85,3 +85,13 @@ def test_dashboard_pages_have_no_serious_accessibility_problem(page: Any, demo_a
     assert_accessible(page, axe_script)
     page.goto("/dashboard/report")
     assert_accessible(page, axe_script)
+
+
+def test_the_audit_trail_page_has_no_serious_accessibility_problem(page: Any, axe_script: Any) -> None:
+    _login(page, "admin")
+    page.get_by_role("link", name="Nhật ký hệ thống").click()
+    expect(page.get_by_role("heading", name="Nhật ký hệ thống")).to_be_visible()
+    page.get_by_label("Hành động").select_option(label="Xem thông tin liên hệ")
+    page.get_by_role("button", name="Lọc").click()
+    expect(page.get_by_text("Không có sự kiện nào.")).to_be_visible()
+    assert_accessible(page, axe_script)
