@@ -185,6 +185,47 @@ OPERATOR = Actor(type="system", name="survey-api")
 """Who acts in the audit trail when an operator runs this command."""
 
 
+@users_group.command("list")
+def users_list() -> None:
+    """List the logins: user name, role, scope, active or not, last login."""
+
+    async def work(session: AsyncSession) -> list[str]:
+        return [
+            f"{u.username:<16} {u.role:<10} "
+            f"{(u.scope_centre.code if u.scope_centre else u.scope_unit.code if u.scope_unit else '-'):<14} "
+            f"{'active' if u.active else 'DEACTIVATED':<11} last login {_when(u.last_login_at)}"
+            for u in await AccountService(session).users()
+        ]
+
+    click.echo("\n".join(run_in_session(work)))
+
+
+@users_group.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the new password from standard input.")
+def users_password(username: str, password_stdin: bool) -> None:
+    """Set USERNAME's password (a forgotten one); read from standard input. Audited."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
+    run_in_session(lambda s: AccountService(s).set_password(username, password, OPERATOR))
+    click.echo(f"Password set for {username.strip().lower()}.")
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Stop USERNAME's login at once (someone who left): sessions and personal tokens stop working too."""
+    run_in_session(lambda s: AccountService(s).set_active(username, False, OPERATOR))
+    click.echo(f"Deactivated {username.strip().lower()}: they can no longer log in or use their tokens.")
+
+
+@users_group.command("activate")
+@click.argument("username")
+def users_activate(username: str) -> None:
+    """Let a deactivated USERNAME log in again; their personal tokens that were not revoked work again too."""
+    run_in_session(lambda s: AccountService(s).set_active(username, True, OPERATOR))
+    click.echo(f"Activated {username.strip().lower()}.")
+
+
 def _when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 

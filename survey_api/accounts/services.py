@@ -138,15 +138,34 @@ class AccountService:
         await self.session.flush()
         return user
 
-    async def set_password(self, username: str, password: str) -> None:
-        user = await self.by_username(username)
-        if user is None:
-            raise NotFound(f"No user {username!r}", field="username")
+    async def set_password(self, username: str, password: str, actor: Actor | None = None) -> None:
+        user = await self._named(username)
         if len(password) < security.MIN_PASSWORD_LENGTH:
             raise InvalidInput(
                 f"Password must have at least {security.MIN_PASSWORD_LENGTH} characters", field="password"
             )
         user.password_hash = security.hash_password(password)
+        if actor is not None:
+            await record(self.session, actor, "user.password_set", "user", user.id, {"username": user.username})
+
+    async def set_active(self, username: str, active: bool, actor: Actor) -> User:
+        """Let a login in again, or stop it at once: its sessions and personal tokens stop working with it
+        (every request looks the user up). Audited when it changes anything."""
+        user = await self._named(username)
+        if user.active != active:
+            user.active = active
+            action = "user.activated" if active else "user.deactivated"
+            await record(self.session, actor, action, "user", user.id, {"username": user.username})
+        return user
+
+    async def users(self) -> list[User]:
+        return list(await self.session.scalars(select(User).order_by(User.role, User.username)))
+
+    async def _named(self, username: str) -> User:
+        user = await self.by_username(username)
+        if user is None:
+            raise NotFound(f"No user {username!r}", field="username")
+        return user
 
     async def issue_token(self, user: User, name: str = "script") -> TokenCreated:
         """A new personal API token; the caller shows it once."""

@@ -13,9 +13,11 @@ from click.testing import CliRunner, Result
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
+from survey_api.audit.models import AuditEvent
 from survey_api.cli import main
 from survey_api.complaints.models import Complaint, Flag
 from survey_api.complaints.services import escalate_overdue
+from survey_api.demo import DEMO_PASSWORD
 from survey_api.settings import Settings
 from tests.helpers import login, returned_dossier
 
@@ -190,3 +192,42 @@ async def test_operators_list_and_revoke_tokens_and_integration_keys(
     assert (await survey_api(settings, "keys", "list")).output.rstrip().endswith("REVOKED")
     missing = await survey_api(settings, "keys", "revoke", "Không có")
     assert (missing.exit_code, "No key named 'Không có'" in missing.output) == (1, True)
+
+
+async def test_operators_deactivate_logins_and_reset_passwords(
+    demo: None, settings: Settings, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    listed = (await survey_api(settings, "users", "list")).output.splitlines()
+    assert "giamdoc          director   TTPVHCC-96     active      last login -" in listed
+    assert len(listed) == 6
+
+    await login(client, "giamdoc")  # a session that is open when the login is stopped
+    token = (await survey_api(settings, "users", "token", "giamdoc")).output.strip()
+    stopped = await survey_api(settings, "users", "deactivate", "GiamDoc")
+    assert stopped.output.strip() == "Deactivated giamdoc: they can no longer log in or use their tokens."
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+    assert (await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    client.cookies.clear()
+    refused = await client.post("/api/v1/auth/login", json={"username": "giamdoc", "password": DEMO_PASSWORD})
+    assert refused.status_code == 401
+    assert "DEACTIVATED" in next(line for line in (await survey_api(settings, "users", "list")).output.splitlines()
+                                 if line.startswith("giamdoc "))  # fmt: skip
+
+    assert (await survey_api(settings, "users", "activate", "giamdoc")).output.strip() == "Activated giamdoc."
+    short = await survey_api(settings, "users", "password", "giamdoc", "--password-stdin", stdin="ngan\n")
+    assert (short.exit_code, "Password must have at least" in short.output) == (1, True)
+    reset = await survey_api(
+        settings, "users", "password", "giamdoc", "--password-stdin", stdin="mat-khau-moi-du-dai\n"
+    )
+    assert reset.output.strip() == "Password set for giamdoc."
+    old = await client.post("/api/v1/auth/login", json={"username": "giamdoc", "password": DEMO_PASSWORD})
+    assert old.status_code == 401
+    new = await client.post("/api/v1/auth/login", json={"username": "giamdoc", "password": "mat-khau-moi-du-dai"})
+    assert new.status_code == 200
+    unknown = await survey_api(settings, "users", "deactivate", "khong-co")
+    assert (unknown.exit_code, "No user 'khong-co'" in unknown.output) == (1, True)
+
+    audited = await run_in_session(
+        lambda s: s.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "user").order_by(AuditEvent.at))
+    )
+    assert list(audited) == ["user.deactivated", "user.activated", "user.password_set"]
