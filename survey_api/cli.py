@@ -173,10 +173,7 @@ def users_token(username: str, name: str) -> None:
 
     async def work(session: AsyncSession) -> str:
         accounts = AccountService(session)
-        user = await accounts.by_username(username)
-        if user is None:
-            raise click.ClickException(f"No user {username!r}")
-        return (await accounts.issue_token(user, name)).token
+        return (await accounts.issue_token(await accounts.named(username), name)).token
 
     click.echo(run_in_session(work))
 
@@ -237,13 +234,10 @@ def users_tokens(username: str) -> None:
 
     async def work(session: AsyncSession) -> list[str]:
         accounts = AccountService(session)
-        user = await accounts.by_username(username)
-        if user is None:
-            raise click.ClickException(f"No user {username!r}")
         return [
             f"{t.id}  {t.name:<20} made {_when(t.created_at)}  last used {_when(t.last_used_at)}"
             + (f"  REVOKED {_when(t.revoked_at)}" if t.revoked_at else "")
-            for t in await accounts.tokens(user)
+            for t in await accounts.tokens(await accounts.named(username))
         ]
 
     click.echo("\n".join(run_in_session(work)) or f"{username} has no personal tokens.")
@@ -257,10 +251,7 @@ def users_revoke_token(username: str, token_id: uuid.UUID) -> None:
 
     async def work(session: AsyncSession) -> str:
         accounts = AccountService(session)
-        user = await accounts.by_username(username)
-        if user is None:
-            raise click.ClickException(f"No user {username!r}")
-        token = await accounts.revoke_token(user, token_id, OPERATOR)
+        token = await accounts.revoke_token(await accounts.named(username), token_id, OPERATOR)
         return f"Revoked {username}'s token {token.name!r} ({token.id})."
 
     click.echo(run_in_session(work))

@@ -139,7 +139,7 @@ class AccountService:
         return user
 
     async def set_password(self, username: str, password: str, actor: Actor | None = None) -> None:
-        user = await self._named(username)
+        user = await self.named(username)
         if len(password) < security.MIN_PASSWORD_LENGTH:
             raise InvalidInput(
                 f"Password must have at least {security.MIN_PASSWORD_LENGTH} characters", field="password"
@@ -151,7 +151,7 @@ class AccountService:
     async def set_active(self, username: str, active: bool, actor: Actor) -> User:
         """Let a login in again, or stop it at once: its sessions and personal tokens stop working with it
         (every request looks the user up). Audited when it changes anything."""
-        user = await self._named(username)
+        user = await self.named(username)
         if user.active != active:
             user.active = active
             action = "user.activated" if active else "user.deactivated"
@@ -161,7 +161,8 @@ class AccountService:
     async def users(self) -> list[User]:
         return list(await self.session.scalars(select(User).order_by(User.role, User.username)))
 
-    async def _named(self, username: str) -> User:
+    async def named(self, username: str) -> User:
+        """The user called ``username`` (any case), or 404 naming ``username``."""
         user = await self.by_username(username)
         if user is None:
             raise NotFound(f"No user {username!r}", field="username")
@@ -200,7 +201,7 @@ class AccountService:
             raise NotFound(f"No token {token_id} of {user.username}", field="token_id")
         if row.revoked_at is None:
             row.revoked_at = datetime.now(UTC)
-            await record(self.session, actor, "token.revoked", "api_token", row.id, {"user": user.username})
+            await record(self.session, actor, "token.revoked", "api_token", row.id, {"username": user.username})
         return TokenRead(row.id, row.name, row.created_at, row.last_used_at, row.revoked_at)
 
 

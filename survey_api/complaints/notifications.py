@@ -11,6 +11,7 @@ HMAC-SHA256(centre's webhook secret, ``"<t>." + raw body``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -405,26 +406,30 @@ async def _every(seconds: int, name: str, job: Any) -> None:
             logger.exception("background job %s failed; it runs again in %d s", name, seconds)
 
 
+async def _committed(alchemy: SQLAlchemyAsyncConfig, work: Any, done: str) -> int:
+    """Run ``work(session)`` in a transaction of its own; log ``done`` with the count it returns, if any."""
+    async with alchemy.get_session() as session:
+        count = int(await work(session))
+        await session.commit()
+    if count:
+        logger.info(done, count)
+    return count
+
+
 async def escalate_once(alchemy: SQLAlchemyAsyncConfig, settings: Settings) -> int:
     from survey_api.complaints.services import escalate_overdue
 
-    async with alchemy.get_session() as session:
-        count = await escalate_overdue(session, settings)
-        await session.commit()
-    if count:
-        logger.info("escalated %d overdue item(s) to the director", count)
-    return count
+    return await _committed(
+        alchemy, lambda s: escalate_overdue(s, settings), "escalated %d overdue item(s) to the director"
+    )
 
 
 async def erase_contacts_once(alchemy: SQLAlchemyAsyncConfig, settings: Settings) -> int:
     from survey_api.complaints.services import erase_ended_contacts
 
-    async with alchemy.get_session() as session:
-        count = await erase_ended_contacts(session, settings)
-        await session.commit()
-    if count:
-        logger.info("erased the contact details of %d ended complaint(s)", count)
-    return count
+    return await _committed(
+        alchemy, lambda s: erase_ended_contacts(s, settings), "erased the contact details of %d ended complaint(s)"
+    )
 
 
 @asynccontextmanager
@@ -441,20 +446,9 @@ async def background_jobs(app: Litestar) -> AsyncIterator[None]:
             )
         )
     if settings.escalation_interval_seconds:
-        tasks.append(
-            asyncio.create_task(
-                _every(settings.escalation_interval_seconds, "escalation", lambda: escalate_once(alchemy, settings))
-            )
-        )
-        tasks.append(
-            asyncio.create_task(
-                _every(
-                    settings.escalation_interval_seconds,
-                    "contact erasure",
-                    lambda: erase_contacts_once(alchemy, settings),
-                )
-            )
-        )
+        for name, job in (("escalation", escalate_once), ("contact erasure", erase_contacts_once)):
+            run = functools.partial(job, alchemy, settings)
+            tasks.append(asyncio.create_task(_every(settings.escalation_interval_seconds, name, run)))
     try:
         yield
     finally:

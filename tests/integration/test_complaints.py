@@ -311,6 +311,43 @@ async def test_the_erase_contacts_command(
     assert (stored.contact_name, stored.contact_phone) == (None, None)
 
 
+async def test_the_apps_periodic_jobs_escalate_and_erase(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any, settings: Settings
+) -> None:
+    """What the app runs every SURVEY_ESCALATION_INTERVAL_SECONDS, each in a transaction of its own."""
+    from survey_api import db
+    from survey_api.complaints.notifications import erase_contacts_once, escalate_once
+
+    open_one = (await client.post("/api/v1/complaints", json=complaint())).json()
+    ended = (await client.post("/api/v1/complaints", json=complaint(text="Lần khác."))).json()
+    director = await bearer_for(run_in_session, "giamdoc")
+
+    def flag_of(filed: dict[str, Any]) -> Any:
+        return lambda s: s.scalar(select(Flag.id).where(Flag.complaint_id == uuid.UUID(filed["id"])))
+
+    ended_flag = await run_in_session(flag_of(ended))
+    closed = await client.post(
+        f"/api/v1/flags/{ended_flag}/status", json={"status": "closed", "text": "Xong."}, headers=director
+    )
+    assert closed.status_code == 200, closed.text
+
+    async def long_ago(session: Any) -> None:
+        past = datetime.now(UTC) - timedelta(days=31)
+        await session.execute(update(Flag).where(Flag.id == await flag_of(open_one)(session)).values(due_by=past))
+        await session.execute(update(Complaint).where(Complaint.id == uuid.UUID(ended["id"])).values(updated_at=past))
+
+    await run_in_session(long_ago)
+    alchemy = db.alchemy_config(settings)
+    try:
+        assert (await escalate_once(alchemy, settings), await erase_contacts_once(alchemy, settings)) == (1, 1)
+        assert (await escalate_once(alchemy, settings), await erase_contacts_once(alchemy, settings)) == (0, 0)
+    finally:
+        await alchemy.get_engine().dispose()
+    stored = await run_in_session(lambda s: s.get(Complaint, uuid.UUID(ended["id"])))
+    assert stored.contact_phone is None
+    assert (await run_in_session(lambda s: s.get(Complaint, uuid.UUID(open_one["id"])))).contact_phone == "0912 345 678"
+
+
 async def test_the_workflow_answer_feedback_and_audit(
     demo: None, client: AsyncTestClient[Any], run_in_session: Any
 ) -> None:
