@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -403,6 +404,18 @@ def demo(if_empty: bool) -> None:
     click.echo("Demo province loaded: Cà Mau." if loaded else "Catalogue not empty: demo not loaded.")
 
 
+def _demo_link(settings: Settings) -> tuple[str, str] | None:
+    """A demo dossier's unused rating link to print on start, or None (no demo, or a database not migrated)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from survey_api import demo as demo_data
+
+    try:
+        return run_in_session(lambda session: demo_data.demo_link(session, settings))
+    except SQLAlchemyError:
+        return None
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -414,15 +427,28 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 
     from survey_api import demo as demo_data
 
-    settings = _settings()
     base = f"http://{host}:{port}"
+    if not os.environ.get("SURVEY_PUBLIC_BASE_URL"):
+        # Links in QR codes and pairing links follow the port served; a wildcard address is not one to open.
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host  # noqa: S104 - compared, not bound
+        os.environ["SURVEY_PUBLIC_BASE_URL"] = f"http://{reachable}:{port}"
+    settings = _settings()
+    link = _demo_link(settings)
     click.echo(
         "\n".join(
             [
                 "",
                 f"  Hài Lòng is starting on {base}",
                 f"    Dashboard (đăng nhập):  {base}/login",
-                f"    Kiosk (máy tính bảng):  {base}/kiosk/",
+                f"    Kiosk (máy tính bảng):  {base}/kiosk/  (ghép nối / pair it on {base}/dashboard/kiosks)",
+                *(
+                    [
+                        f"    Điện thoại (phone):     {link[1]}",
+                        f"      phiếu trả kết quả (slip, after login): {base}/api/v1/dossiers/{link[0]}/slip",
+                    ]
+                    if link
+                    else []
+                ),
                 f"    Health:                 {base}/health",
                 f"    API description:        {base}/schema/openapi.json",
                 f"    Catalogue API:          {base}/api/v1/admin/centres",

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
@@ -18,7 +18,8 @@ from survey_api.accounts.services import AccountService
 from survey_api.complaints.models import Flag
 from survey_api.complaints.schemas import ComplaintCreate
 from survey_api.complaints.services import ComplaintService, flag_ratings
-from survey_api.dossiers.models import Dossier
+from survey_api.dossiers.models import Dossier, RatingToken
+from survey_api.dossiers.services import DossierService
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
 from survey_api.org.schemas import CatalogueDocument, CatalogueImportResult
 from survey_api.org.services import CatalogueService
@@ -310,6 +311,7 @@ async def load_demo(
         await load_demo_activity(session, tz)
         if settings is not None:
             await load_demo_feedback(session, settings)
+            await load_demo_links(session, settings)
     return result
 
 
@@ -653,3 +655,58 @@ async def load_demo_feedback(session: AsyncSession, settings: Settings) -> tuple
         data = ComplaintCreate(id=uuid.uuid5(_COMPLAINT_IDS, str(number)), **complaint)
         filed += (await service.create(data, channel="web"))[1]
     return flags, filed
+
+
+# -- demo rating links: the phone page to try ------------------------------------------------------------------
+DEMO_LINKS = 20
+"""Unused rating links the demo keeps, so that the phone page can be tried at once: the province centre's latest
+returned dossiers that nobody rated, each with its link as the one-stop system's slip would print it."""
+DEMO_LINK_CENTRE = "TTPVHCC-96"
+
+
+def _demo_tokens() -> Any:
+    """The demo dossiers' rating links that can still be used."""
+    return (
+        select(RatingToken)
+        .join(Dossier, Dossier.id == RatingToken.dossier_id)
+        .where(
+            Dossier.code.like("H12.DEMO-%"),
+            RatingToken.used_at.is_(None),
+            RatingToken.expires_at > datetime.now(UTC),
+        )
+    )
+
+
+async def load_demo_links(session: AsyncSession, settings: Settings) -> int:
+    """Give rating links to the province centre's latest returned, unrated demo dossiers until ``DEMO_LINKS``
+    can be used; returns how many were made (0 when enough are left)."""
+    usable = await session.scalar(select(func.count()).select_from(_demo_tokens().subquery()))
+    wanted = DEMO_LINKS - (usable or 0)
+    if wanted <= 0:
+        return 0
+    centre = select(Centre.id).where(Centre.code == DEMO_LINK_CENTRE).scalar_subquery()
+    dossiers = await session.scalars(
+        select(Dossier)
+        .where(
+            Dossier.centre_id == centre,
+            Dossier.code.like("H12.DEMO-%"),
+            Dossier.status == "returned",
+            ~select(Rating.id).where(Rating.dossier_id == Dossier.id).exists(),
+            ~select(RatingToken.id).where(RatingToken.dossier_id == Dossier.id).exists(),
+        )
+        .order_by(Dossier.returned_at.desc(), Dossier.code)
+        .limit(wanted)
+    )
+    service, made = DossierService(session, settings), 0
+    for dossier in dossiers:
+        await service.ensure_token(dossier)
+        made += 1
+    return made
+
+
+async def demo_link(session: AsyncSession, settings: Settings) -> tuple[str, str] | None:
+    """One demo dossier's code and unused rating link (the address its slip's QR opens), or None."""
+    token = await session.scalar(_demo_tokens().order_by(Dossier.returned_at.desc(), Dossier.code).limit(1))
+    if token is None:
+        return None
+    return token.dossier.code, DossierService(session, settings).rating_url(token)

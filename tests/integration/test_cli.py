@@ -18,6 +18,9 @@ from survey_api.cli import main
 from survey_api.complaints.models import Complaint, Flag
 from survey_api.complaints.services import escalate_overdue
 from survey_api.demo import DEMO_PASSWORD
+from survey_api.dossiers.models import Dossier, RatingToken
+from survey_api.org.models import Centre
+from survey_api.ratings.models import Rating
 from survey_api.settings import Settings
 from tests.helpers import login, returned_dossier
 
@@ -25,7 +28,11 @@ pytestmark = pytest.mark.anyio
 
 
 async def survey_api(settings: Settings, *args: str, stdin: str | None = None) -> Result:
-    env = {"SURVEY_DATABASE_URL": settings.database_url, "SURVEY_SECRET_KEY": settings.secret_key}
+    env: dict[str, str | None] = {
+        "SURVEY_DATABASE_URL": settings.database_url,
+        "SURVEY_SECRET_KEY": settings.secret_key,
+        "SURVEY_PUBLIC_BASE_URL": None,  # unset while it runs, restored after (serve sets it)
+    }
     runner = CliRunner()
     return await anyio.to_thread.run_sync(lambda: runner.invoke(main, list(args), input=stdin, env=env))
 
@@ -159,6 +166,65 @@ async def test_the_demo_fills_the_inboxes_through_the_products_own_rules(
     assert await inbox("canbo") == [("Phản ánh · Chậm trễ không có lý do", "Nguyễn Văn Hùng")]
     # The flags from November's ratings are past their deadline; the complaints filed now are not.
     assert await run_in_session(lambda s: escalate_overdue(s, settings)) == 3
+
+
+async def test_make_run_prints_a_phone_link_to_try_and_the_demo_keeps_twenty(
+    settings: Settings, client: AsyncTestClient[Any], run_in_session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On start, the server prints a demo dossier's unused rating link (on the port it serves) and its slip; the
+    phone page opens from it and takes one rating; the next start prints another link, and loading the demo
+    again tops the unused links back up to twenty, all for the province centre's returned, unrated dossiers."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # print the banner, serve nothing
+    assert (await survey_api(settings, "demo", "--if-empty")).exit_code == 0
+
+    async def usable() -> list[tuple[str, str, int]]:
+        """(centre, status, ratings) of each demo dossier with an unused link."""
+        rows = await run_in_session(
+            lambda s: s.execute(
+                select(Centre.code, Dossier.status, func.count(Rating.id))
+                .select_from(RatingToken)
+                .join(Dossier, Dossier.id == RatingToken.dossier_id)
+                .join(Centre, Centre.id == Dossier.centre_id)
+                .outerjoin(Rating, Rating.dossier_id == Dossier.id)
+                .where(RatingToken.used_at.is_(None))
+                .group_by(RatingToken.id, Centre.code, Dossier.status)
+            )
+        )
+        return [tuple(row) for row in rows]
+
+    assert await usable() == [("TTPVHCC-96", "returned", 0)] * 20
+
+    async def started() -> tuple[str, str]:
+        result = await survey_api(settings, "serve", "--port", "8123")
+        assert result.exit_code == 0, result.output
+        phone = re.search(r"Điện thoại \(phone\): +(\S+)", result.output)
+        slip = re.search(r"\(slip, after login\): (\S+)", result.output)
+        assert phone, result.output
+        assert slip, result.output
+        return phone.group(1), slip.group(1)
+
+    link, slip = await started()
+    assert link.startswith("http://127.0.0.1:8123/r/")
+    code = slip.removeprefix("http://127.0.0.1:8123/api/v1/dossiers/").removesuffix("/slip")
+    path = link.removeprefix("http://127.0.0.1:8123")
+    page = await client.get(path)
+    assert page.status_code == 200
+    assert f"Hồ sơ {code}" in page.text
+    csrf = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
+    form_id = page.text.split('name="id" value="')[1].split('"')[0]
+    thanks = await client.post(path, data={"_csrf_token": csrf, "id": form_id, "overall": "5"})
+    assert "Cảm ơn Ông/Bà đã đánh giá!" in thanks.text
+    await login(client, "giamdoc")
+    printed = await client.get(slip.removeprefix("http://127.0.0.1:8123"))
+    assert printed.status_code == 200
+    assert code in printed.text
+
+    assert len(await usable()) == 19
+    assert (await started())[0] != link
+    assert (await survey_api(settings, "demo")).exit_code == 0
+    assert await usable() == [("TTPVHCC-96", "returned", 0)] * 20
 
 
 async def test_operators_list_and_revoke_tokens_and_integration_keys(
