@@ -31,7 +31,7 @@ from survey_api.ratings.surveys import active_instrument
 from survey_api.reports.controllers import REPORT_READERS, provide_reports, satisfaction_report
 from survey_api.reports.figures import METHOD_LABELS
 from survey_api.reports.schemas import Report, ReportRow
-from survey_api.reports.services import CHANNEL_NAMES, ReportQuery, ReportService, default_period
+from survey_api.reports.services import CHANNEL_NAMES, ReportQuery, ReportService, default_period, reasons_follow
 
 del messages  # imported for its texts
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -344,12 +344,8 @@ class DashboardPages(Controller):
             {
                 "id": "fig-reasons",
                 "title": t("chart.reasons"),
-                # Reasons are counted per centre and month only: say so when the page is filtered further.
-                "note": t(
-                    "chart.reasons_unfiltered"
-                    if query.agency or query.procedure or query.channel
-                    else "chart.reasons_note"
-                ),
+                # Reasons follow one of agency, procedure and channel at a time: say so when the page has more.
+                "note": t("chart.reasons_note" if reasons_follow(query) else "chart.reasons_unfiltered"),
                 "empty": t("chart.no_reasons") if not reasons else None,
                 "json": figure_json(
                     charts.top_reasons(

@@ -90,10 +90,11 @@ register(
             "en": "Whole months of the period, for the centres chosen.",
         },
         "chart.reasons_unfiltered": {
-            "vi": "Theo các tháng trong kỳ, cho các trung tâm đã chọn; lý do chưa lọc được theo cơ quan, thủ tục hay "
-            "kênh đánh giá, nên biểu đồ này gồm mọi cơ quan, thủ tục và kênh.",
-            "en": "Whole months of the period, for the centres chosen; reasons cannot be filtered by agency, procedure "
-            "or channel yet, so this chart covers them all.",
+            "vi": "Theo các tháng trong kỳ, cho các trung tâm đã chọn; lý do chỉ lọc được theo một tiêu chí (cơ quan, "
+            "thủ tục hoặc kênh đánh giá), nên khi lọc từ hai tiêu chí trở lên, biểu đồ này gồm mọi cơ quan, thủ tục "
+            "và kênh.",
+            "en": "Whole months of the period, for the centres chosen; reasons follow one filter at a time (agency, "
+            "procedure or channel), so with two or more this chart covers them all.",
         },
         "chart.times_chosen": {"vi": "Số lần được chọn", "en": "Times chosen"},
         "chart.praise": {"vi": "Khen", "en": "Praise"},

@@ -47,7 +47,9 @@ def _rebuild(without_rowid: bool) -> None:
             .scalars()
             .all()
         )
-        create = re.sub(r'^CREATE TABLE "?\w+"?', f"CREATE TABLE {name}_new", create.removesuffix(" WITHOUT ROWID"))
+        create = re.sub(
+            r'^CREATE TABLE "?\w+"?', f"CREATE TABLE {name}_new", create.rstrip().removesuffix("WITHOUT ROWID").rstrip()
+        )
         op.execute(create + (" WITHOUT ROWID" if without_rowid else ""))
         op.execute(f"INSERT INTO {name}_new SELECT * FROM {name}")  # noqa: S608 - table names from this file
         op.execute(f"DROP TABLE {name}")

@@ -88,15 +88,20 @@ class RollupMonth(_Counters, orm_registry.generate_base()):  # type: ignore[misc
 
 
 class ReasonMonth(orm_registry.generate_base()):  # type: ignore[misc]
-    """How often each reason was chosen, per centre and month (for the dashboard's top reasons)."""
+    """How often each reason was chosen, per centre and month: for the centre as a whole (``dim='centre'``) and by
+    agency, procedure or channel (the dashboard's filters), so that its top reasons follow one such filter."""
 
     __tablename__ = "rollup_reason_month"
     __table_args__ = (
-        PrimaryKeyConstraint("centre_id", "month", "reason", name="pk_rollup_reason_month"),
+        PrimaryKeyConstraint("dim", "month", "centre_id", "key", "reason", name="pk_rollup_reason_month"),
         {"sqlite_with_rowid": False},
     )
 
     month: Mapped[date] = mapped_column(Date)
     centre_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16))
+    dim: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(36))
+    """The agency or procedure id, the channel name, or '' for ``dim='centre'``. Ratings without an agency or a
+    procedure (most kiosk taps) count for the centre only."""
     reason: Mapped[str] = mapped_column(String(40))
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -50,6 +50,8 @@ MONTH_DIMS = {
     "procedure": "procedure_id",
     "channel": "channel",
 }
+REASON_DIMS = ("agency", "procedure", "channel")
+"""The breakdowns reasons are also counted by: the dashboard's filters."""
 RESOLVED_STATUSES = ("resolved", "returned")
 OPEN_STATUSES = ("received", "in_progress", "paused")
 
@@ -81,6 +83,17 @@ class DayKey:
             rows.append((month, dim, str(value) if isinstance(value, uuid.UUID) else value))
         return rows
 
+    def reason_rows(self) -> list[tuple[str, date, str]]:
+        """The (dim, month, key) rows a reason chosen on this day goes to: the centre's, and those of the rating's
+        agency, procedure and channel where it has one."""
+        month = month_of(self.day)
+        rows = [("centre", month, "")]
+        for dim in REASON_DIMS:
+            value = getattr(self, MONTH_DIMS[dim])
+            if value not in (NIL, ""):
+                rows.append((dim, month, str(value) if isinstance(value, uuid.UUID) else value))
+        return rows
+
 
 def _key(day: date, centre: Any, counter: Any, staff: Any, agency: Any, procedure: Any, channel: str) -> DayKey:
     return DayKey(day, centre, counter or NIL, staff or NIL, agency or NIL, procedure or NIL, channel)
@@ -101,7 +114,7 @@ class Rollups:
     async def add_ratings(self, ratings: list[dict[str, Any]]) -> None:
         """Count stored ratings; each rollup row is written once however many ratings it gains."""
         days: Tally[tuple[DayKey, str]] = Tally()
-        reasons: Tally[tuple[uuid.UUID, date, str]] = Tally()
+        reasons: Tally[tuple[str, date, uuid.UUID, str, str]] = Tally()
         for values in ratings:
             if values.get("suspected_repeat"):
                 continue
@@ -117,8 +130,10 @@ class Rollups:
             days[(key, f"n{values['overall']}")] += 1
             if values.get("dossier_id"):
                 days[(key, "rated_dossiers")] += 1
-            for reason in values.get("reasons") or ():
-                reasons[(key.centre_id, month_of(key.day), reason)] += 1
+            if values.get("reasons"):
+                for dim, month, dim_key in key.reason_rows():
+                    for reason in values["reasons"]:
+                        reasons[(dim, month, key.centre_id, dim_key, reason)] += 1
         by_key: dict[DayKey, dict[str, int]] = {}
         for (key, counter), count in days.items():
             by_key.setdefault(key, {})[counter] = count
@@ -136,7 +151,10 @@ class Rollups:
         )
         await self._add_many(
             ReasonMonth.__table__,
-            [{"centre_id": c, "month": m, "reason": r, "count": n} for (c, m, r), n in reasons.items()],
+            [
+                {"dim": dim, "month": m, "centre_id": c, "key": k, "reason": r, "count": n}
+                for (dim, m, c, k, r), n in reasons.items()
+            ],
         )
 
     async def _add_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -518,38 +536,61 @@ def _uuid_text(column: Any, dialect: str) -> Any:
 
 
 async def _reasons(session: AsyncSession, dialect: str, tz: str, start: date | None, end: date | None) -> None:
-    """Reason counts per centre and month, unnesting the JSON list of each rating that has reasons."""
+    """Reason counts per centre and month, for the centre and by agency, procedure and channel: the JSON list of
+    each rating that has reasons is unnested once into a materialised table, and each breakdown is summed from it.
+    """
     hours = int(datetime.now(ZoneInfo(tz)).utcoffset().total_seconds() // 3600)  # type: ignore[union-attr]
-    if dialect == "postgresql":
-        chosen = ""
-        inner = """
-            SELECT r.centre_id, date_trunc('month', timezone(:tz, r.submitted_at))::date AS month,
-                   reason.value AS reason
-            FROM rating r CROSS JOIN LATERAL jsonb_array_elements_text(r.reasons) AS reason(value)
-            WHERE NOT r.suspected_repeat AND r.reasons <> '[]'::jsonb
-              AND (CAST(:lo AS timestamptz) IS NULL OR r.submitted_at >= :lo)
-              AND (CAST(:hi AS timestamptz) IS NULL OR r.submitted_at < :hi)"""
-    else:
-        # Ratings with reasons first (an empty list is stored as '[]'), so that only those are parsed; left to
-        # itself SQLite would walk every rating through an index to save the sort.
-        chosen = """
-            WITH chosen AS MATERIALIZED (
-                SELECT centre_id, submitted_at, reasons FROM rating
-                WHERE NOT suspected_repeat AND reasons <> '[]'
-                  AND (:lo IS NULL OR submitted_at >= :lo) AND (:hi IS NULL OR submitted_at < :hi)) """
-        inner = f"""
-            SELECT r.centre_id, date(r.submitted_at, '{hours:+d} hours', 'start of month') AS month,
-                   reason.value AS reason
-            FROM chosen r, json_each(r.reasons) AS reason"""  # noqa: S608 - the offset is an integer computed here
     # PostgreSQL needs the parameters' type; SQLite keeps dates as ISO text (a CAST would make them numbers).
     start_sql, end_sql = (
         ("CAST(:start AS DATE)", "CAST(:end AS DATE)") if dialect == "postgresql" else (":start", ":end")
     )
+    in_months = f"({start_sql} IS NULL OR month >= {start_sql}) AND ({end_sql} IS NULL OR month < {end_sql})"
+    if dialect == "postgresql":
+        chosen = f"""
+            WITH chosen AS MATERIALIZED (SELECT * FROM (
+                SELECT r.centre_id, date_trunc('month', timezone(:tz, r.submitted_at))::date AS month,
+                       coalesce(r.agency_id::text, '') AS agency_key,
+                       coalesce(r.procedure_id::text, '') AS procedure_key,
+                       r.channel, reason.value AS reason
+                FROM rating r CROSS JOIN LATERAL jsonb_array_elements_text(r.reasons) AS reason(value)
+                WHERE NOT r.suspected_repeat AND r.reasons <> '[]'::jsonb
+                  AND (CAST(:lo AS timestamptz) IS NULL OR r.submitted_at >= :lo)
+                  AND (CAST(:hi AS timestamptz) IS NULL OR r.submitted_at < :hi)) AS unnested
+                WHERE {in_months}) """  # noqa: S608 - no input in the text
+    else:
+        # Ratings with reasons first (an empty list is stored as '[]'), so that only those are parsed; left to
+        # itself SQLite would walk every rating through an index to save the sort. Ids are 16 bytes: spelt as
+        # ``str(uuid)`` spells them, as the rollups' keys are.
+        def spelt(column: str) -> str:
+            h = f"lower(hex({column}))"
+            parts = " || '-' || ".join(
+                f"substr({h}, {a}, {n})" for a, n in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+            )
+            return f"CASE WHEN {column} IS NULL THEN '' ELSE {parts} END"
+
+        chosen = f"""
+            WITH rated AS MATERIALIZED (
+                SELECT centre_id, submitted_at, agency_id, procedure_id, channel, reasons FROM rating
+                WHERE NOT suspected_repeat AND reasons <> '[]'
+                  AND (:lo IS NULL OR submitted_at >= :lo) AND (:hi IS NULL OR submitted_at < :hi)),
+            chosen AS MATERIALIZED (SELECT * FROM (
+                SELECT r.centre_id, date(r.submitted_at, '{hours:+d} hours', 'start of month') AS month,
+                       {spelt("r.agency_id")} AS agency_key, {spelt("r.procedure_id")} AS procedure_key, r.channel,
+                       reason.value AS reason
+                FROM rated r, json_each(r.reasons) AS reason) AS unnested
+                WHERE {in_months}) """  # noqa: S608 - the offset is an integer computed here
+    breakdowns = [
+        "SELECT 'centre', month, centre_id, '', reason, count(*) FROM chosen GROUP BY month, centre_id, reason",
+        *(
+            f"SELECT '{dim}', month, centre_id, {key}, reason, count(*) FROM chosen "  # noqa: S608 - names from here
+            f"WHERE {key} <> '' GROUP BY month, centre_id, {key}, reason"
+            for dim in REASON_DIMS
+            for key in ["channel" if dim == "channel" else f"{dim}_key"]
+        ),
+    ]
     sql = text(
-        f"{chosen}INSERT INTO rollup_reason_month (centre_id, month, reason, count) "  # noqa: S608 - no input in the text
-        f"SELECT centre_id, month, reason, count(*) FROM ({inner}) AS reasons "
-        f"WHERE ({start_sql} IS NULL OR month >= {start_sql}) AND ({end_sql} IS NULL OR month < {end_sql}) "
-        "GROUP BY centre_id, month, reason"
+        f'{chosen}INSERT INTO rollup_reason_month (dim, month, centre_id, "key", reason, count) '
+        + " UNION ALL ".join(breakdowns)
     )
     margin = timedelta(days=1)
     lo = datetime.combine(start, datetime.min.time(), tzinfo=UTC) - margin if start else None

@@ -41,7 +41,7 @@ from survey_api.errors import InvalidInput, NotFound
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff, catalogue_version
 from survey_api.reports.figures import METHOD_LABELS, Method, mean_score, satisfaction, share
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
-from survey_api.reports.rollups import OPEN_STATUSES, local_day, paused_intervals
+from survey_api.reports.rollups import OPEN_STATUSES, REASON_DIMS, local_day, paused_intervals
 from survey_api.reports.schemas import Report, ReportRow
 from survey_api.settings import Settings
 
@@ -607,19 +607,33 @@ class ReportService:
 
     # -- reasons -------------------------------------------------------------------------------------
     async def top_reasons(self, query: ReportQuery, limit: int = 10) -> list[tuple[str, int]]:
-        """The reasons citizens chose most in the period (whole months), for the places asked."""
+        """The reasons citizens chose most in the period (whole months), for the places asked, and for the agency,
+        procedure or channel asked when one of them is; with several, for them all (``reasons_follow``)."""
+        filters = await self._filters(query)
         await self._places(query, await _Catalogue.current(self.session, self.settings.database_url))
+        dim, key = "centre", ""
+        if len(filters) == 1:
+            ((dim, value),) = filters.items()
+            key = str(value)
         rows = await self.session.execute(
             select(ReasonMonth.reason, func.sum(ReasonMonth.count).label("n"))
             .where(
-                *self._covering(ReasonMonth.centre_id),
+                ReasonMonth.dim == dim,
                 ReasonMonth.month.in_(_months(query.date_from, query.date_to)),
+                *self._covering(ReasonMonth.centre_id),
+                ReasonMonth.key == key,
             )
             .group_by(ReasonMonth.reason)
             .order_by(func.sum(ReasonMonth.count).desc(), ReasonMonth.reason)
             .limit(limit)
         )
         return [(row.reason, int(row.n)) for row in rows]
+
+
+def reasons_follow(query: ReportQuery) -> bool:
+    """Whether top reasons follow the query's filters: reasons are counted by one of agency, procedure or channel
+    at a time, so with two or more of them they are the places' reasons for every agency, procedure and channel."""
+    return sum(1 for name in REASON_DIMS if getattr(query, name)) <= 1
 
 
 _CATALOGUE_TOKEN = select(catalogue_version.c.token).where(catalogue_version.c.id == 1)

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from survey_api.demo import load_demo_activity
 from survey_api.dossiers.models import Dossier
-from survey_api.org.models import Centre, Counter, Procedure, Staff
+from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
 from survey_api.ratings.models import Rating, Survey
 from survey_api.reports.figures import METHOD_LABELS
 from survey_api.reports.rollups import rebuild
@@ -212,19 +212,63 @@ async def test_charts_are_plotly_json_with_the_figures_and_vietnamese_axes(
     assert "responsive: true" in module.text
 
 
-async def test_the_reasons_chart_says_when_it_ignores_the_filters(client: AsyncTestClient[Any], june: None) -> None:
-    """Reasons are counted per centre and month: filtered by procedure (or agency, or channel), the page says the
-    reasons chart still covers them all, and shows the same reasons as unfiltered."""
+def reasons_chart(html: str) -> dict[str, int]:
+    """Times chosen by reason label, from the reasons chart's bars."""
+    bars = figures(html)["fig-reasons"]["data"]
+    return {label: count for bar in bars for label, count in zip(bar["y"], bar["x"], strict=True)}
+
+
+async def test_the_reasons_chart_follows_one_filter_and_says_when_it_cannot(
+    client: AsyncTestClient[Any], june: None, run_in_session: Any
+) -> None:
+    """Top reasons follow an agency, a procedure or a channel filter with their exact counts; with two of them at
+    once the chart covers every agency, procedure and channel, and its note says so."""
+
+    async def two_land_office_taps(session: Any) -> None:
+        """Two kiosk ratings at Cái Nước's land counter, through the land office (CNVPDK-969)."""
+        at = _at(21, 9)
+        row = {
+            "survey_id": await session.scalar(select(Survey.id)),
+            "channel": "kiosk",
+            "centre_id": await session.scalar(select(Centre.id).where(Centre.code == "MC-969")),
+            "agency_id": await session.scalar(select(Agency.id).where(Agency.code == "CNVPDK-969")),
+            "answers": {},
+            "language": "vi",
+            "submitted_at": at,
+            "received_at": at,
+            "suspected_repeat": False,
+            "body_hash": "x",
+        }
+        await session.execute(
+            insert(Rating),
+            [
+                {**row, "id": uuid.uuid4(), "overall": 1, "reasons": ["rude", "long_wait"]},
+                {**row, "id": uuid.uuid4(), "overall": 5, "reasons": ["friendly"]},
+            ],
+        )
+        await rebuild(session, TZ)
+
+    await run_in_session(two_land_office_taps)
+    fast, wait, slow = "Giải quyết nhanh, đúng hẹn", "Chờ đợi lâu", "Giải quyết chậm, trễ hẹn"
+    rude, friendly = "Thái độ chưa lịch sự", "Thái độ niềm nở, tận tình"
     await login(client, "tinh")
     plain = await page(client, "/dashboard/", **JUNE)
-    filtered = await page(client, "/dashboard/", **JUNE, procedure="1.004227")
-    unfiltered_note = "lý do chưa lọc được theo cơ quan, thủ tục hay kênh đánh giá"
-    assert "Theo các tháng trong kỳ, cho các trung tâm đã chọn." in text_of(plain)
-    assert unfiltered_note not in text_of(plain)
-    assert unfiltered_note in text_of(filtered)
-    assert figures(filtered)["fig-reasons"]["data"] == figures(plain)["fig-reasons"]["data"]
-    by_channel = await page(client, "/dashboard/", **JUNE, channel="kiosk", lang="en")
-    assert "reasons cannot be filtered by agency, procedure or channel yet" in text_of(by_channel)
+    assert reasons_chart(plain) == {fast: 12, friendly: 1, wait: 3, slow: 2, rude: 1}
+    by_agency = await page(client, "/dashboard/", **JUNE, agency="CNVPDK-969")
+    assert reasons_chart(by_agency) == {friendly: 1, wait: 1, rude: 1}
+    by_qr = await page(client, "/dashboard/", **JUNE, channel="qr")
+    assert reasons_chart(by_qr) == {fast: 3}
+    by_procedure = await page(client, "/dashboard/", **JUNE, procedure="1.004227")  # these ratings name none
+    assert "Chưa có lý do nào được chọn." in text_of(by_procedure)
+    unfiltered_note = "khi lọc từ hai tiêu chí trở lên, biểu đồ này gồm mọi cơ quan, thủ tục và kênh"
+    for one_filter in (plain, by_agency, by_qr, by_procedure):
+        assert "Theo các tháng trong kỳ, cho các trung tâm đã chọn." in text_of(one_filter)
+        assert unfiltered_note not in text_of(one_filter)
+    two = await page(client, "/dashboard/", **JUNE, agency="CNVPDK-969", channel="kiosk")
+    assert unfiltered_note in text_of(two)
+    assert reasons_chart(two) == reasons_chart(plain)
+    in_english = await page(client, "/dashboard/", **JUNE, agency="CNVPDK-969", channel="kiosk", lang="en")
+    assert "reasons follow one filter at a time (agency, procedure or channel)" in text_of(in_english)
 
 
 async def test_methods_are_selectable_and_labelled(client: AsyncTestClient[Any], june: None) -> None:

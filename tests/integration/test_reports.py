@@ -15,7 +15,7 @@ import pytest
 from alembic import command
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from survey_api import db
 from survey_api.accounts.scope import Scope
@@ -193,7 +193,7 @@ async def test_csv_and_xlsx_hold_the_same_numbers_as_the_json(
 
 
 async def test_rollups_kept_current_equal_a_rebuild_from_raw_rows(
-    client: AsyncTestClient[Any], demo: None, run_in_session: Any
+    client: AsyncTestClient[Any], demo: None, run_in_session: Any, settings: Settings
 ) -> None:
     onestop = await integration_headers(run_in_session)
     kiosk = await kiosk_headers(run_in_session)
@@ -244,7 +244,20 @@ async def test_rollups_kept_current_equal_a_rebuild_from_raw_rows(
     # Rebuilding only June gives the same rows again (reasons included).
     await run_in_session(lambda s: rebuild(s, TZ, date(2026, 6, 1), date(2026, 6, 30)))
     assert await run_in_session(snapshot) == kept
-    assert any(row[2] == "slow" for row in kept["rollup_reason_month"])
+    # (month, centre, dim, key, reason, count): reasons for the centre and by the rating's agency and procedure.
+    assert {row[2] for row in kept["rollup_reason_month"] if row[4] == "slow"} == {
+        "centre",
+        "agency",
+        "procedure",
+        "channel",
+    }
+    # Upgrading from the reasons counted per centre only counts them by agency, procedure and channel, as above.
+    await asyncio.to_thread(command.downgrade, db.alembic_config(settings.database_url), "0011")
+    assert await run_in_session(lambda s: s.scalar(text("SELECT count(*) FROM rollup_reason_month"))) == len(
+        [row for row in kept["rollup_reason_month"] if row[2] == "centre"]
+    )
+    await asyncio.to_thread(db.upgrade, settings.database_url)
+    assert await run_in_session(snapshot) == kept
     admin = await bearer_for(run_in_session, "admin")
     body = await report(client, admin, group_by="channel", date_from="2026-06-01", date_to="2026-06-30")
     counts = {r["key"][0]: r["ratings"] for r in body["rows"] if r["ratings"]}
