@@ -705,7 +705,10 @@ async def load_demo_links(session: AsyncSession, settings: Settings) -> int:
 
 
 async def demo_link(session: AsyncSession, settings: Settings) -> tuple[str, str] | None:
-    """One demo dossier's code and unused rating link (the address its slip's QR opens), or None."""
+    """One demo dossier's code and unused rating link (the address its slip's QR opens), or None. Without the
+    demo's first dossier (a production database) that is all it asks."""
+    if await session.scalar(select(Dossier.id).where(Dossier.code == ACTIVITY_MARK)) is None:
+        return None
     token = await session.scalar(_demo_tokens().order_by(Dossier.returned_at.desc(), Dossier.code).limit(1))
     if token is None:
         return None
