@@ -58,6 +58,8 @@ def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         for item in exc.errors:
             where = " ".join(p for p in (item.kind, f"row {item.row}" if item.row else None, item.field) if p)
             lines.append(f"  {where}: {item.message}" if where else f"  {item.message}")
+        if len(exc.errors) == 1 and exc.errors[0].message == exc.message:
+            lines = [lines[1].strip()]  # one error: said once, with what it is about
         raise click.ClickException("\n".join(lines)) from exc
 
 
