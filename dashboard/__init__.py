@@ -14,5 +14,6 @@ def routes() -> list[Any]:
     from dashboard.controllers import DashboardPages
     from dashboard.inbox import InboxPages
     from dashboard.kiosks import KioskPages
+    from dashboard.users import UserPages
 
-    return [DashboardPages, InboxPages, KioskPages, AuditPages]
+    return [DashboardPages, InboxPages, KioskPages, AuditPages, UserPages]

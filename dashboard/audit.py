@@ -35,6 +35,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "flag.info_requested": {"vi": "Đề nghị người dân bổ sung", "en": "Citizen asked for more"},
     "flag.escalated": {"vi": "Quá hạn, chuyển Giám đốc", "en": "Escalated"},
     "token.revoked": {"vi": "Thu hồi mã truy cập cá nhân", "en": "Personal token revoked"},
+    "user.created": {"vi": "Tạo tài khoản", "en": "Login created"},
     "user.deactivated": {"vi": "Khóa tài khoản", "en": "Login deactivated"},
     "user.activated": {"vi": "Mở lại tài khoản", "en": "Login activated"},
     "user.password_set": {"vi": "Đặt lại mật khẩu", "en": "Password set"},

@@ -162,6 +162,7 @@ def users_create(
             scope_code=scope_code,
             full_name=full_name,
             staff_code=staff_code,
+            actor=OPERATOR,
         )
 
     run_in_session(work)

@@ -107,8 +107,10 @@ class AccountService:
         scope_code: str | None = None,
         full_name: str = "",
         staff_code: str | None = None,
+        actor: Actor | None = None,
     ) -> User:
-        """Create a user. Scoped roles need ``scope_code``: a centre code or an admin unit code."""
+        """Create a user. Scoped roles need ``scope_code``: a centre code or an admin unit code. Audited when an
+        ``actor`` is given (an operator or an administrator; the demo's logins are not)."""
         username = username.strip().lower()
         if role not in ROLES:
             raise InvalidInput(f"Role must be one of {', '.join(ROLES)}", field="role")
@@ -136,6 +138,9 @@ class AccountService:
             user.staff = staff
         self.session.add(user)
         await self.session.flush()
+        if actor is not None:
+            detail = {"username": user.username, "role": role, "scope": scope_code or None}
+            await record(self.session, actor, "user.created", "user", user.id, detail)
         return user
 
     async def set_password(self, username: str, password: str, actor: Actor | None = None) -> None:

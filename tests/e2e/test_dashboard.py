@@ -95,3 +95,21 @@ def test_the_audit_trail_page_has_no_serious_accessibility_problem(page: Any, ax
     page.get_by_role("button", name="Lọc").click()
     expect(page.get_by_text("Không có sự kiện nào.")).to_be_visible()
     assert_accessible(page, axe_script)
+
+
+def test_an_administrator_creates_a_login_with_the_keyboard(page: Any, axe_script: Any) -> None:
+    _login(page, "admin")
+    page.get_by_role("link", name="Tài khoản đăng nhập").click()
+    expect(page.get_by_role("heading", name="Tài khoản đăng nhập", level=1)).to_be_visible()
+    page.get_by_label("Tên đăng nhập").fill("ngocanh")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Lê Ngọc Anh")
+    page.get_by_label("Vai trò").select_option(label="Người xem")
+    page.get_by_label("Phạm vi").fill("969")
+    page.get_by_label("Mật khẩu", exact=True).fill("mat-khau-dai-du")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Đã tạo tài khoản ngocanh.")
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="ngocanh"))
+    expect(row).to_contain_text("Lê Ngọc Anh")
+    expect(row).to_contain_text("Huyện Cái Nước (969)")
+    assert_accessible(page, axe_script)

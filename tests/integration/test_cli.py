@@ -38,7 +38,7 @@ async def survey_api(settings: Settings, *args: str, stdin: str | None = None) -
 
 
 async def test_users_create_and_token_give_a_working_bearer_token(
-    demo: None, settings: Settings, client: AsyncTestClient[Any]
+    demo: None, settings: Settings, client: AsyncTestClient[Any], run_in_session: Any
 ) -> None:
     created = await survey_api(
         settings, "users", "create", "--username", "LanPT", "--role", "director", "--scope", "MC-969",
@@ -46,6 +46,11 @@ async def test_users_create_and_token_give_a_working_bearer_token(
     )  # fmt: skip
     assert created.exit_code == 0, created.output
     assert created.output.strip() == "Created lanpt (director, MC-969)"
+    event = await run_in_session(lambda s: s.scalar(select(AuditEvent).where(AuditEvent.action == "user.created")))
+    assert (event.actor_name, event.detail) == (
+        "survey-api",
+        {"username": "lanpt", "role": "director", "scope": "MC-969"},
+    )
     token = await survey_api(settings, "users", "token", "lanpt")
     assert token.exit_code == 0
     headers = {"Authorization": f"Bearer {token.output.strip()}"}

@@ -1,0 +1,272 @@
+"""The logins page (administrators only): who can sign in, with which role and scope; create a login, set a new
+password, stop a login at once or let it in again. Every change is in the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from survey_api.accounts.auth import requires_role
+from survey_api.accounts.models import User
+from survey_api.accounts.scope import ROLES
+from survey_api.accounts.security import MIN_PASSWORD_LENGTH
+from survey_api.accounts.services import AccountService
+from survey_api.audit.services import user_actor
+from survey_api.errors import DomainError
+from survey_api.i18n import LOCALES, page_context, register, translate
+from survey_api.org.models import AdminUnit, Centre
+
+FIELDS = ("username", "full_name", "role", "scope", "staff", "password")
+"""The create form's fields, in the order an error about them is looked for."""
+
+register(
+    {
+        "users.title": {"vi": "Tài khoản đăng nhập", "en": "Logins"},
+        "users.intro": {
+            "vi": "Ai được đăng nhập, với vai trò và phạm vi nào. Khóa tài khoản có hiệu lực ngay: phiên đăng nhập "
+            "và mã truy cập cá nhân của người đó dừng cùng lúc. Mọi thay đổi đều được ghi vào nhật ký hệ thống.",
+            "en": "Who can sign in, with which role and scope. Deactivating a login takes effect at once: its "
+            "sessions and personal tokens stop with it. Every change is in the audit trail.",
+        },
+        "users.username": {"vi": "Tên đăng nhập", "en": "User name"},
+        "users.full_name": {"vi": "Họ và tên", "en": "Full name"},
+        "users.role": {"vi": "Vai trò", "en": "Role"},
+        "users.scope": {"vi": "Phạm vi", "en": "Scope"},
+        "users.scope_hint": {
+            "vi": "Mã trung tâm (Giám đốc, Trưởng bộ phận, Cán bộ) hoặc mã đơn vị hành chính / trung tâm (Văn phòng "
+            "UBND tỉnh, Người xem); để trống cho Quản trị hệ thống.",
+            "en": "A centre code (director, supervisor, staff) or an administrative unit or centre code (province "
+            "office, viewer); empty for an administrator.",
+        },
+        "users.staff": {"vi": "Mã cán bộ (nếu có)", "en": "Staff code (if any)"},
+        "users.password": {"vi": "Mật khẩu", "en": "Password"},
+        "users.password_hint": {
+            "vi": "Ít nhất {n} ký tự. Hãy báo cho người dùng qua kênh an toàn.",
+            "en": "At least {n} characters. Tell the user through a safe channel.",
+        },
+        "users.new_password": {"vi": "Mật khẩu mới cho {name}", "en": "New password for {name}"},
+        "users.create": {"vi": "Tạo tài khoản", "en": "Create login"},
+        "users.set_password": {"vi": "Đặt lại mật khẩu", "en": "Set password"},
+        "users.deactivate": {"vi": "Khóa", "en": "Deactivate"},
+        "users.activate": {"vi": "Mở khóa", "en": "Activate"},
+        "users.deactivate_label": {"vi": "Khóa tài khoản {name}", "en": "Deactivate {name}"},
+        "users.activate_label": {"vi": "Mở khóa tài khoản {name}", "en": "Activate {name}"},
+        "users.status": {"vi": "Trạng thái", "en": "Status"},
+        "users.active": {"vi": "Đang hoạt động", "en": "Active"},
+        "users.inactive": {"vi": "Đã khóa", "en": "Deactivated"},
+        "users.last_login": {"vi": "Đăng nhập gần nhất", "en": "Last login"},
+        "users.never": {"vi": "Chưa đăng nhập", "en": "Never"},
+        "users.actions": {"vi": "Thao tác", "en": "Actions"},
+        "users.everything": {"vi": "Toàn hệ thống", "en": "Everything"},
+        "users.done.created": {"vi": "Đã tạo tài khoản {name}.", "en": "Login {name} created."},
+        "users.done.password": {"vi": "Đã đặt lại mật khẩu cho {name}.", "en": "Password set for {name}."},
+        "users.done.deactivated": {"vi": "Đã khóa tài khoản {name}.", "en": "Login {name} deactivated."},
+        "users.done.activated": {"vi": "Đã mở khóa tài khoản {name}.", "en": "Login {name} activated."},
+        "users.error.username": {
+            "vi": "Tên đăng nhập: cần có, chưa được dùng, chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.",
+            "en": "User name: required, not taken, and only letters, digits, dots, underscores and hyphens.",
+        },
+        "users.error.taken": {"vi": "Tên đăng nhập {name} đã có.", "en": "User name {name} is taken."},
+        "users.error.role": {"vi": "Vai trò: chọn một vai trò trong danh sách.", "en": "Role: choose one."},
+        "users.error.scope_missing": {
+            "vi": "Phạm vi: vai trò này cần mã trung tâm hoặc mã đơn vị.",
+            "en": "Scope: this role needs a centre or unit code.",
+        },
+        "users.error.scope_unknown": {
+            "vi": "Phạm vi: không có trung tâm hay đơn vị nào mã {code}.",
+            "en": "Scope: no centre or unit with code {code}.",
+        },
+        "users.error.scope_centre": {
+            "vi": "Phạm vi: vai trò này phải gắn với một trung tâm (mã trung tâm, không phải mã đơn vị).",
+            "en": "Scope: this role must be scoped to a centre (a centre code, not a unit code).",
+        },
+        "users.error.staff": {
+            "vi": "Mã cán bộ: không có cán bộ nào mã {code}.",
+            "en": "Staff code: no staff member with code {code}.",
+        },
+        "users.error.password": {
+            "vi": "Mật khẩu: cần ít nhất {n} ký tự.",
+            "en": "Password: at least {n} characters.",
+        },
+        "users.error.self": {
+            "vi": "Không thể tự khóa tài khoản đang dùng.",
+            "en": "You cannot deactivate the login you are using.",
+        },
+        "users.error.unknown_user": {"vi": "Không có tài khoản {name}.", "en": "No login {name}."},
+    }
+)
+
+USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+async def _error_text(exc: DomainError, lang: str, values: dict[str, str], session: AsyncSession) -> str:
+    """The service's error in the page's language, naming the field."""
+    field = exc.errors[0].field if exc.errors else None
+    if field == "username":
+        return translate("users.error.taken", lang, name=values["username"])
+    if field == "scope":
+        code = values["scope"]
+        if not code:
+            return translate("users.error.scope_missing", lang)
+        known = await session.scalar(select(AdminUnit.id).where(AdminUnit.code == code))
+        if known is None:
+            return translate("users.error.scope_unknown", lang, code=code)
+        return translate("users.error.scope_centre", lang)
+    if field == "staff":
+        return translate("users.error.staff", lang, code=values["staff"])
+    if field == "password":
+        return translate("users.error.password", lang, n=MIN_PASSWORD_LENGTH)
+    return exc.message
+
+
+class UserPages(Controller):
+    path = "/dashboard/users"
+    include_in_schema = False
+    guards = [requires_role("admin")]
+
+    async def _page(
+        self,
+        request: Request[User, Any, Any],
+        session: AsyncSession,
+        *,
+        values: dict[str, str] | None = None,
+        error: str = "",
+        done: str = "",
+        status_code: int = 200,
+    ) -> Template:
+        context = page_context(request)
+        lang = context["lang"]
+        tz = ZoneInfo(request.app.state.settings.timezone)
+        users = await AccountService(session).users()
+        names = {code: name for code, name in await session.execute(select(Centre.code, Centre.name))}
+        names.update({code: name for code, name in await session.execute(select(AdminUnit.code, AdminUnit.name))})
+        return Template(
+            "dashboard/users.html",
+            context={
+                **context,
+                "users": users,
+                "names": names,
+                "roles": [(role, translate(f"role.{role}", lang)) for role in ROLES],
+                "values": values or {"role": "staff"},
+                "error": error,
+                "form_error": bool(error and values),
+                "done": done,
+                "min_password": MIN_PASSWORD_LENGTH,
+                "fmt_moment": lambda v: format_datetime(v, format="dd/MM/yyyy HH:mm", tzinfo=tz, locale=LOCALES[lang]),
+            },
+            status_code=status_code,
+        )
+
+    def _back(self, request: Request[User, Any, Any], done: str, name: str) -> Redirect:
+        query = urlencode({"done": done, "name": name})
+        return Redirect(f"{request.app.route_reverse('dashboard_users')}?{query}", status_code=303)
+
+    @get("/", operation_id="dashboard_users", name="dashboard_users")
+    async def list_page(
+        self,
+        request: Request[User, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        done: FromQuery[str | None] = None,
+        name: FromQuery[str | None] = None,
+    ) -> Template:
+        """Every login, with a form to create one and, on each row, a new password and deactivate/activate."""
+        lang = page_context(request)["lang"]
+        message = ""
+        if done in ("created", "password", "deactivated", "activated") and name:
+            message = translate(f"users.done.{done}", lang, name=name)
+        return await self._page(request, db_session, done=message)
+
+    @post("/", operation_id="dashboard_create_user", status_code=200, media_type="text/html")
+    async def create(self, request: Request[User, Any, Any], db_session: NamedDependency[AsyncSession]) -> Any:
+        """Create a login; a mistake is said on the page, naming the field, with what was typed kept (but the
+        password)."""
+        form = await request.form()
+        values = {field: str(form.get(field) or "").strip() for field in FIELDS}
+        values["username"] = values["username"].lower()
+        password = str(form.get("password") or "")
+        values.pop("password")
+        lang = page_context(request)["lang"]
+        error = ""
+        if not values["username"] or not set(values["username"]) <= USERNAME_CHARS or len(values["username"]) > 80:
+            error = translate("users.error.username", lang)
+        elif values["role"] not in ROLES:
+            error = translate("users.error.role", lang)
+        else:
+            try:
+                await AccountService(db_session).create_user(
+                    username=values["username"],
+                    password=password,
+                    role=values["role"],
+                    scope_code=values["scope"] or None,
+                    full_name=values["full_name"][:200],
+                    staff_code=values["staff"] or None,
+                    actor=user_actor(request.user),
+                )
+            except DomainError as exc:
+                await db_session.rollback()
+                error = await _error_text(exc, lang, values, db_session)
+        if error:
+            return await self._page(request, db_session, values=values, error=error, status_code=422)
+        await db_session.commit()  # the session commits itself on 2xx answers only, not on redirects
+        return self._back(request, "created", values["username"])
+
+    @post(
+        "/{username:str}/password",
+        operation_id="dashboard_user_password",
+        name="dashboard_user_password",
+        media_type="text/html",
+    )
+    async def password(
+        self, request: Request[User, Any, Any], username: FromPath[str], db_session: NamedDependency[AsyncSession]
+    ) -> Any:
+        """Set a new password (a forgotten one); the user keeps their sessions and tokens."""
+        form = await request.form()
+        lang = page_context(request)["lang"]
+        try:
+            await AccountService(db_session).set_password(
+                username, str(form.get("password") or ""), user_actor(request.user)
+            )
+        except DomainError as exc:
+            await db_session.rollback()
+            missing = exc.errors and exc.errors[0].field == "username"
+            error = (
+                translate("users.error.unknown_user", lang, name=username)
+                if missing
+                else translate("users.error.password", lang, n=MIN_PASSWORD_LENGTH)
+            )
+            return await self._page(request, db_session, error=error, status_code=404 if missing else 422)
+        await db_session.commit()
+        return self._back(request, "password", username.lower())
+
+    @post(
+        "/{username:str}/active",
+        operation_id="dashboard_user_active",
+        name="dashboard_user_active",
+        media_type="text/html",
+    )
+    async def active(
+        self, request: Request[User, Any, Any], username: FromPath[str], db_session: NamedDependency[AsyncSession]
+    ) -> Any:
+        """Stop a login at once (``active=0``) or let it in again (``active=1``); not the login in use."""
+        form = await request.form()
+        lang = page_context(request)["lang"]
+        active = str(form.get("active") or "") == "1"
+        if not active and username.lower() == request.user.username:
+            return await self._page(request, db_session, error=translate("users.error.self", lang), status_code=422)
+        try:
+            await AccountService(db_session).set_active(username, active, user_actor(request.user))
+        except DomainError:
+            await db_session.rollback()
+            error = translate("users.error.unknown_user", lang, name=username)
+            return await self._page(request, db_session, error=error, status_code=404)
+        await db_session.commit()
+        return self._back(request, "activated" if active else "deactivated", username.lower())
