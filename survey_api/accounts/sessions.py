@@ -37,17 +37,26 @@ class LoginSessionBackend(ServerSideSessionBackend):
             extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
         )
         session_id = self.get_session_id(connection)
+        # Only a session that was found is deleted: a stale or made-up cookie costs no write. On SQLite a write here
+        # would wait for the request's own transaction, which commits only after this (a complaint posted with an
+        # expired cookie would hang for the busy timeout, then fail).
+        found = bool(connection.scope.get("state", {}).get(_LOADED))
         if scope_session is Empty or not scope_session:
-            await self.delete(session_id, store=store)
+            if found:
+                await self.delete(session_id, store=store)
             headers.add(
-                "Set-Cookie", Cookie(value="null", key=self.config.key, expires=0, **cookie_params).to_header(header="")
+                # Max-Age wins over Expires in browsers: 0, or the emptied cookie would be sent for max_age more.
+                "Set-Cookie",
+                Cookie(value="null", key=self.config.key, **{**cookie_params, "max_age": 0}, expires=0).to_header(
+                    header=""
+                ),
             )
             return
         data: dict[str, Any] = dict(scope_session)  # type: ignore[arg-type]
         if had_cookie and data == connection.scope.get("state", {}).get(_LOADED):
             return  # unchanged: nothing to write
         if data.pop(ROTATE_KEY, False):
-            if had_cookie:
+            if found:
                 await self.delete(session_id, store=store)
             session_id = self.generate_session_id()
         await self.set(session_id=session_id, data=self.serialize_data(data, connection.scope), store=store)
