@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
+from litestar.params import QueryParameter
 from msgspec import Meta
 
 Code = Annotated[
@@ -19,8 +20,10 @@ Code = Annotated[
 ]
 Name = Annotated[str, Meta(min_length=1, max_length=255)]
 LongName = Annotated[str, Meta(min_length=1, max_length=500)]
-Limit = Annotated[int, Meta(ge=1, le=500)]
-Offset = Annotated[int, Meta(ge=0)]
+MAX_OFFSET = 2**31 - 1
+"""The largest offset a list accepts: far past any list's end, and a number every database takes."""
+LimitQuery = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
+OffsetQuery = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 
 T = TypeVar("T")
 

@@ -28,7 +28,7 @@ from survey_api.complaints.schemas import (
 )
 from survey_api.complaints.services import ComplaintService, FlagService
 from survey_api.kiosks.models import Kiosk
-from survey_api.schemas import Limit, Offset, Page
+from survey_api.schemas import LimitQuery, OffsetQuery, Page
 
 StatusFilter = Literal["open", "new", "assigned", "acknowledged", "answered", "closed", "rejected"]
 
@@ -106,8 +106,8 @@ class FlagController(Controller):
         flags: NamedDependency[FlagService],
         status: FromQuery[StatusFilter | None] = None,
         overdue: FromQuery[bool] = False,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: LimitQuery = 50,
+        offset: OffsetQuery = 0,
     ) -> Page[FlagRead]:
         """Your inbox, soonest deadline first; ``status=open`` for everything still being handled."""
         rows, total = await flags.find(status=status, overdue=overdue, limit=limit, offset=offset)

@@ -4,21 +4,16 @@ One controller class is built per kind from its ``Kind`` description, so the six
 (No ``from __future__ import annotations`` here: the handlers' annotations must be real objects.)
 """
 
-from typing import Annotated
-
 from litestar import Controller, Router, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.auth import provide_scope
 from survey_api.accounts.scope import Scope
 from survey_api.org.schemas import CatalogueDocument, CatalogueImportResult
 from survey_api.org.services import KINDS, SINGULAR, CatalogueService, Kind, ListFilter
-from survey_api.schemas import Page
-
-LimitQuery = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
-OffsetQuery = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
+from survey_api.schemas import LimitQuery, OffsetQuery, Page
 
 
 def provide_catalogue(

@@ -108,10 +108,23 @@ async def test_bad_input_is_a_4xx_naming_the_field(
     assert field in [e["field"] for e in response.json()["errors"]]
 
 
-async def test_bad_query_parameter_is_named(client: AsyncTestClient[Any], admin: dict[str, str]) -> None:
-    response = await client.get("/api/v1/admin/units", params={"limit": 0}, headers=admin)
-    assert response.status_code == 400
-    assert [e["field"] for e in response.json()["errors"]] == ["limit"]
+@pytest.mark.parametrize("path", ["/api/v1/admin/units", "/api/v1/admin/counters", "/api/v1/flags"])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 501}, "limit"),
+        ({"limit": 10**20}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"offset": 2**31}, "offset"),  # past any list, and past what databases take (10**20 was a 500)
+    ],
+)
+async def test_bad_paging_is_named(
+    client: AsyncTestClient[Any], admin: dict[str, str], path: str, params: dict[str, int], field: str
+) -> None:
+    response = await client.get(path, params=params, headers=admin)
+    assert response.status_code == 400, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
 
 
 async def test_malformed_import_reports_every_row_and_changes_nothing(
