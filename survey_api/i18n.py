@@ -59,6 +59,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.title": {"vi": "Có lỗi xảy ra", "en": "Something went wrong"},
     "error.404": {"vi": "Không tìm thấy trang bạn cần.", "en": "The page was not found."},
     "error.403": {"vi": "Bạn không có quyền xem trang này.", "en": "You may not see this page."},
+    "error.fields": {
+        "vi": "Thông tin gửi lên chưa hợp lệ ở: {fields}. Vui lòng quay lại, sửa và gửi lại.",
+        "en": "What was sent is not valid in: {fields}. Please go back, correct it and send it again.",
+    },
     "error.generic": {
         "vi": "Yêu cầu không thực hiện được. Vui lòng thử lại.",
         "en": "The request could not be completed. Please try again.",
