@@ -18,7 +18,19 @@ Code = Annotated[
         examples=["1.004227"],
     ),
 ]
+UnitCode = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
+        description="Administrative unit code (the official one: '96', '969', '32209')",
+        examples=["969"],
+    ),
+]
 Name = Annotated[str, Meta(min_length=1, max_length=255)]
+ShortName = Annotated[str, Meta(min_length=1, max_length=200)]
+"""A unit's name, a person's name or title, a procedure's field: stored in 200 characters."""
 LongName = Annotated[str, Meta(min_length=1, max_length=500)]
 MAX_OFFSET = 2**31 - 1
 """The largest offset a list accepts: far past any list's end, and a number every database takes."""

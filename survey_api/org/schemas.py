@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from survey_api.schemas import Code, LongName, Name, Request
+from survey_api.schemas import Code, LongName, Name, Request, ShortName, UnitCode
 
 UnitLevel = Literal["province", "district", "commune"]
 StatutoryDays = Annotated[int, Meta(ge=0, le=365, description="Legal time limit in working days")]
@@ -20,8 +20,8 @@ WebhookSecret = Annotated[str, Meta(min_length=16, max_length=200, description="
 
 # -- write bodies (create, and rows of the bulk upsert) ----------------------------------------------
 class UnitWrite(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    code: Code
-    name: Name
+    code: UnitCode
+    name: ShortName
     level: UnitLevel
     parent_code: Code | None = None
     active: bool = True
@@ -55,24 +55,24 @@ class CounterWrite(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 class StaffWrite(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     code: Code
-    full_name: Name
+    full_name: ShortName
     centre_code: Code
     agency_code: Code | None = None
-    title: Name | None = None
+    title: ShortName | None = None
     active: bool = True
 
 
 class ProcedureWrite(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     code: Code
     name: LongName
-    field: Name
+    field: ShortName
     statutory_days: StatutoryDays
     active: bool = True
 
 
 # -- partial updates: only the fields sent change -----------------------------------------------------
 class UnitUpdate(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    name: Name | UnsetType = UNSET
+    name: ShortName | UnsetType = UNSET
     level: UnitLevel | UnsetType = UNSET
     parent_code: Code | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
@@ -101,16 +101,16 @@ class CounterUpdate(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 
 class StaffUpdate(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    full_name: Name | UnsetType = UNSET
+    full_name: ShortName | UnsetType = UNSET
     centre_code: Code | UnsetType = UNSET
     agency_code: Code | UnsetType | None = UNSET
-    title: Name | UnsetType | None = UNSET
+    title: ShortName | UnsetType | None = UNSET
     active: bool | UnsetType = UNSET
 
 
 class ProcedureUpdate(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name: LongName | UnsetType = UNSET
-    field: Name | UnsetType = UNSET
+    field: ShortName | UnsetType = UNSET
     statutory_days: StatutoryDays | UnsetType = UNSET
     active: bool | UnsetType = UNSET
 

@@ -185,3 +185,20 @@ async def test_import_refuses_unknown_document_keys(client: AsyncTestClient[Any]
     response = await client.post("/api/v1/admin/catalogue", json={"kiosks": []}, headers=admin)
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "kiosks"
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "field"),
+    [
+        ("units", {"code": "9" * 21, "name": "Xã mới", "level": "commune", "parent_code": "969"}, "code"),
+        ("units", {"code": "32999", "name": "X" * 201, "level": "commune", "parent_code": "969"}, "name"),
+        ("procedures", {"code": "1.999", "name": "Thủ tục", "field": "Đ" * 201, "statutory_days": 5}, "field"),
+        ("staff", {"code": "CB-999", "full_name": "N" * 201, "centre_code": "MC-969"}, "full_name"),
+    ],
+)
+async def test_text_longer_than_its_column_is_named_not_a_500(
+    client: AsyncTestClient[Any], admin: dict[str, str], kind: str, body: dict[str, Any], field: str
+) -> None:
+    response = await client.post(f"/api/v1/admin/{kind}", json=body, headers=admin)
+    assert response.status_code == 400, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
