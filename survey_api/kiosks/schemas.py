@@ -9,13 +9,16 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from survey_api.schemas import Code, Name, Request
+from survey_api.schemas import Code, Request
+
+KIOSK_NAME_LENGTH = 120
+KioskName = Annotated[str, Meta(min_length=1, max_length=KIOSK_NAME_LENGTH)]
 
 
 class KioskCreate(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     centre_code: Code
     counter_code: Code | None = None
-    name: Name | None = None
+    name: KioskName | None = None
 
 
 class KioskCreated(msgspec.Struct):

@@ -17,7 +17,7 @@ from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
 from survey_api.errors import Forbidden, InvalidInput, NotFound
 from survey_api.kiosks.models import Kiosk
-from survey_api.kiosks.schemas import KioskRead
+from survey_api.kiosks.schemas import KIOSK_NAME_LENGTH, KioskRead
 from survey_api.org.models import Centre, Counter, Staff
 
 SILENT_AFTER = timedelta(minutes=10)
@@ -110,9 +110,11 @@ class KioskService:
             counter = await self.session.scalar(select(Counter).where(Counter.code == counter_code))
             if counter is None or counter.centre_id != centre.id:
                 raise InvalidInput(f"No counter {counter_code!r} at {centre_code}", field="counter_code")
+        if name and len(name) > KIOSK_NAME_LENGTH:
+            raise InvalidInput(f"A kiosk's name has at most {KIOSK_NAME_LENGTH} characters", field="name")
         token, digest = security.new_token("hk")
         kiosk = Kiosk(
-            name=name or (counter.name if counter else centre.name),
+            name=name or (counter.name if counter else centre.name)[:KIOSK_NAME_LENGTH],
             centre=centre,
             counter=counter,
             token_hash=digest,

@@ -130,6 +130,9 @@ async def test_pairing_answers_the_token_once_with_a_pairing_link(
     body = created.json()
     assert body["name"] == "Quầy 3 - Đăng ký kinh doanh"
     assert body["pair_url"] == f"http://127.0.0.1:8000/kiosk/?pair={body['token']}"
+    too_long = {"centre_code": "TTPVHCC-96", "name": "M" * 121}
+    named = await client.post("/api/v1/admin/kiosks", json=too_long, headers=director)
+    assert (named.status_code, [e["field"] for e in named.json()["errors"]]) == (400, ["name"])
     elsewhere = await client.post("/api/v1/admin/kiosks", json={"centre_code": "MC-964"}, headers=director)
     assert elsewhere.status_code == 422
     staff = await bearer_for(run_in_session, "canbo")

@@ -120,6 +120,11 @@ async def test_wrong_counter_is_named_on_the_form(demo: None, client: AsyncTestC
     answer = await client.post("/dashboard/kiosks", data=form, headers=csrf)
     assert answer.status_code == 422
     assert "No counter &#39;NO-SUCH&#39; at TTPVHCC-96" in answer.text
+    # A name longer than a kiosk's (the form says 120, a hand-made request may not) is named, not a 500.
+    form = {"centre_code": "TTPVHCC-96", "name": "Máy tính bảng " * 10}
+    answer = await client.post("/dashboard/kiosks", data=form, headers=csrf)
+    assert answer.status_code == 422
+    assert "A kiosk&#39;s name has at most 120 characters" in answer.text
 
 
 async def test_heartbeats_show_last_seen_queued_count_and_silence(
