@@ -19,7 +19,7 @@ from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers.qr import qr_svg
 from survey_api.errors import InvalidInput
-from survey_api.i18n import format_moment, page_context, register
+from survey_api.i18n import format_moment, page_context, register, translate
 from survey_api.kiosks.services import KIOSK_MANAGERS, KioskService, kiosk_read
 from survey_api.org.services import KINDS, CatalogueService, ListFilter
 
@@ -45,6 +45,18 @@ register(
         "kiosks.pair_title": {"vi": "Ghép nối ki-ốt mới", "en": "Pair a new kiosk"},
         "kiosks.pair_name": {"vi": "Tên ki-ốt (không bắt buộc)", "en": "Kiosk name (optional)"},
         "kiosks.pair_submit": {"vi": "Ghép nối", "en": "Pair"},
+        "kiosks.error.centre_code": {
+            "vi": "Trung tâm: không có trung tâm mã {centre} trong phạm vi của bạn.",
+            "en": "Centre: no centre {centre} in your scope.",
+        },
+        "kiosks.error.counter_code": {
+            "vi": "Quầy: không có quầy mã {counter} tại trung tâm {centre}.",
+            "en": "Counter: no counter {counter} at {centre}.",
+        },
+        "kiosks.error.name": {
+            "vi": "Tên ki-ốt: tối đa 120 ký tự.",
+            "en": "Kiosk name: at most 120 characters.",
+        },
         "kiosks.paired": {"vi": "Đã ghép nối ki-ốt {name}", "en": "Kiosk {name} paired"},
         "kiosks.token": {"vi": "Mã thiết bị", "en": "Device token"},
         "kiosks.token_once": {
@@ -147,7 +159,13 @@ class KioskPages(Controller):
                 user_scope,
             )
         except InvalidInput as exc:
-            return await self._page(request, kiosks, user_scope, error=exc.message, status_code=422)
+            field = exc.errors[0].field if exc.errors else None
+            error = exc.message
+            if field in ("centre_code", "counter_code", "name"):
+                lang = page_context(request)["lang"]
+                values = {"centre": str(form.get("centre_code") or ""), "counter": str(form.get("counter_code") or "")}
+                error = translate(f"kiosks.error.{field}", lang, **values)
+            return await self._page(request, kiosks, user_scope, error=error, status_code=422)
         base = request.app.state.settings.public_base_url.rstrip("/")
         pair_url = f"{base}/kiosk/?pair={token}"
         created = {

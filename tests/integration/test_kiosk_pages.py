@@ -119,12 +119,15 @@ async def test_wrong_counter_is_named_on_the_form(demo: None, client: AsyncTestC
     form = {"centre_code": "TTPVHCC-96", "counter_code": "NO-SUCH"}
     answer = await client.post("/dashboard/kiosks", data=form, headers=csrf)
     assert answer.status_code == 422
-    assert "No counter &#39;NO-SUCH&#39; at TTPVHCC-96" in answer.text
+    assert "Quầy: không có quầy mã NO-SUCH tại trung tâm TTPVHCC-96." in answer.text
     # A name longer than a kiosk's (the form says 120, a hand-made request may not) is named, not a 500.
     form = {"centre_code": "TTPVHCC-96", "name": "Máy tính bảng " * 10}
     answer = await client.post("/dashboard/kiosks", data=form, headers=csrf)
     assert answer.status_code == 422
-    assert "A kiosk&#39;s name has at most 120 characters" in answer.text
+    assert "Tên ki-ốt: tối đa 120 ký tự." in answer.text
+    elsewhere = await client.post("/dashboard/kiosks", data={"centre_code": "MC-964"}, headers=csrf)
+    assert elsewhere.status_code == 422
+    assert "Trung tâm: không có trung tâm mã MC-964 trong phạm vi của bạn." in elsewhere.text
 
 
 async def test_heartbeats_show_last_seen_queued_count_and_silence(
