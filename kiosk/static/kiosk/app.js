@@ -286,8 +286,13 @@ async function fetchConfig(deviceToken) {
 }
 
 function useConfig(config) {
+  // Drawn again only when something changed: the faces are not replaced under a citizen's finger every minute
+  // (a tap whose press and release land on different buttons is no click).
+  const text = JSON.stringify(config);
+  const changed = state.config === null || text !== localStorage.getItem(CONFIG_KEY);
   state.config = config;
-  localStorage.setItem(CONFIG_KEY, JSON.stringify(config));
+  if (!changed) return;
+  localStorage.setItem(CONFIG_KEY, text);
   renderPlace();
   if (!state.rating) renderStart();
 }
