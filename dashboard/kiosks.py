@@ -188,5 +188,4 @@ class KioskPages(Controller):
         form = await request.form()
         kiosk = await kiosks.get(kiosk_id, user_scope)
         await kiosks.set_duty(kiosk, str(form.get("staff_code") or "") or None, request.user, user_scope)
-        await kiosks.session.commit()  # the session commits itself on 2xx answers only, not on redirects
         return Redirect(request.app.route_reverse("dashboard_kiosks"), status_code=303)

@@ -35,7 +35,7 @@ from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
 from survey_api.complaints.controllers import ComplaintController, FlagController
 from survey_api.complaints.notifications import background_jobs
-from survey_api.db import alchemy_config, create_engine, sqlite_checkpoints
+from survey_api.db import alchemy_config, commit_before_answering, create_engine, note_request, sqlite_checkpoints
 from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import exception_handler, refuse_nul_characters
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
@@ -101,6 +101,12 @@ async def root() -> Redirect:
     return Redirect("/dashboard/")
 
 
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """Every request: remembered for ``commit_before_answering``, then refused if its input holds a NUL."""
+    note_request(request)
+    await refuse_nul_characters(request)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the application for ``settings`` (read from ``SURVEY_*`` when not given)."""
     settings = settings or Settings.from_env()
@@ -161,7 +167,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         exception_handlers={Exception: exception_handler},
-        before_request=refuse_nul_characters,
+        before_request=before_request,
+        after_request=commit_before_answering,
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,16 +17,18 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from survey_api.settings import Settings
 
 if TYPE_CHECKING:
-    from litestar import Litestar
+    from litestar import Litestar, Request, Response
+    from litestar.types import Scope
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -36,6 +39,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_savepoint_inside_transaction(connection: Connection, _name: str) -> None:
+    """Before a SAVEPOINT on SQLite, begin the transaction it belongs to. The driver begins one only before an
+    INSERT, UPDATE or DELETE; a SAVEPOINT issued before any (after reads only) starts a transaction of its own, and
+    releasing it commits: a complaint was stored without its flag and audit record when a later step failed."""
+    if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN")
 
 
 CHECKPOINT_EVERY_S = 0.2
@@ -77,6 +88,7 @@ def create_engine(settings: Settings, serving: bool = False) -> AsyncEngine:
             kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "savepoint", _sqlite_savepoint_inside_transaction)
         if serving:
             event.listen(engine.sync_engine, "connect", _serving_pragmas)
         return engine
@@ -128,6 +140,36 @@ def alchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQL
         before_send_handler="autocommit_include_redirects",  # a form that redirects (PRG) keeps its writes
         create_all=False,
     )
+
+
+_REQUEST_SCOPE: ContextVar[Scope | None] = ContextVar("request_scope", default=None)
+
+
+def note_request(request: Request[Any, Any, Any]) -> None:
+    """Part of the app's ``before_request``: remember the request for ``commit_before_answering``."""
+    _REQUEST_SCOPE.set(request.scope)
+
+
+async def commit_before_answering(response: Response[Any]) -> Response[Any]:
+    """The app's ``after_request``: commit the request's transaction once the handler has answered with a 2xx or
+    3xx and before anything is sent, so that a failed commit is answered as an error, never as a success (the
+    before-send handler alone logs the failure and lets the success through), and so that the login session is
+    stored only after the request's own writes (on SQLite a store write waits for them). Other answers are rolled
+    back by the before-send handler, after the page is drawn: a rollback here would expire what the page shows."""
+    scope = _REQUEST_SCOPE.get()
+    _REQUEST_SCOPE.set(None)
+    if scope is None:
+        return response
+    alchemy: SQLAlchemyAsyncConfig = scope["app"].state.alchemy
+    session = get_aa_scope_state(scope, alchemy.session_scope_key)
+    if session is None:
+        return response
+    # a response made without a status gets its handler's (as Litestar sends it)
+    handler_status: int = getattr(scope["route_handler"], "status_code", 200)
+    status = response.status_code or handler_status
+    if 200 <= status < 400:  # a form that redirects (PRG) commits too
+        await session.commit()
+    return response
 
 
 def alembic_config(database_url: str) -> AlembicConfig:

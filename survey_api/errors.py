@@ -21,10 +21,14 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy import exc as sa_exc
 
 from survey_api.i18n import page_context
 
 logger = logging.getLogger("survey_api")
+
+DATABASE_RETRY_AFTER_S = 5
+"""Retry-After of a 503 when the database could not be reached or could not write."""
 
 _MSGSPEC_PATH = re.compile(r" - at `\$\.?([^`]*)`$")
 _MSGSPEC_NAMED = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
@@ -154,6 +158,14 @@ def error_body(exc: Exception) -> tuple[ErrorBody, dict[str, str]]:
         return ErrorBody(404, "not_found", "Not found"), headers
     if isinstance(exc, DuplicateKeyError | IntegrityError | ForeignKeyError):
         return ErrorBody(409, "conflict", "The change conflicts with existing data"), headers
+    if isinstance(exc, sa_exc.IntegrityError):
+        return ErrorBody(409, "conflict", "The change conflicts with existing data"), headers
+    if isinstance(exc, sa_exc.OperationalError) or (isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated):
+        # the database could not be reached or could not write (locked, disk full, server gone): nothing was saved,
+        # and trying again is safe (ratings, dossier events and complaints carry their own ids)
+        logger.warning("database unavailable: %s", exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc)
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return ErrorBody(503, "unavailable", "The database could not save this: nothing was saved. Try again."), headers
     if isinstance(exc, RepositoryError):
         logger.exception("repository error", exc_info=exc)
         return ErrorBody(500, "error", "Internal error"), headers

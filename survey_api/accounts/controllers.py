@@ -99,7 +99,6 @@ class AuthPages(Controller):
                 context={**context, "next": _safe_next(data.next), "error": error, "username": data.username},
                 status_code=401,
             )
-        await accounts.session.commit()  # before the session store writes (SQLite has one writer)
         start_session(request, user)
         return Redirect(_safe_next(data.next), status_code=HTTP_303_SEE_OTHER)
 
@@ -139,7 +138,6 @@ class AuthApi(Controller):
     ) -> UserRead:
         """Check a user name and password and start a session (cookie)."""
         user = await accounts.authenticate(data.username, data.password, throttle, _client(request))
-        await accounts.session.commit()  # before the session store writes (SQLite has one writer)
         start_session(request, user)
         return user_read(user)
 

@@ -1,0 +1,114 @@
+"""A request's writes are committed before it is answered: a failed commit is an error, never a success."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+
+from survey_api.complaints.models import Complaint
+from survey_api.demo import DEMO_PASSWORD
+from survey_api.dossiers.models import Dossier
+from tests.helpers import integration_headers, returned_dossier
+
+pytestmark = pytest.mark.anyio
+
+
+@contextmanager
+def commits_fail(app: Litestar) -> Iterator[None]:
+    """Every commit on the app's engine fails as a full disk or a lost server makes it fail."""
+
+    def fail(_connection: Any) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+
+    engine = app.state.alchemy.get_engine().sync_engine
+    event.listen(engine, "commit", fail)
+    try:
+        yield
+    finally:
+        event.remove(engine, "commit", fail)
+
+
+async def count(run_in_session: Any, model: Any) -> int:
+    return int(await run_in_session(lambda s: s.scalar(select(func.count()).select_from(model))))
+
+
+async def test_a_dossier_event_that_could_not_be_committed_is_a_503_and_its_retry_is_stored(
+    demo: None, app: Litestar, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    onestop = await integration_headers(run_in_session)
+    before = await count(run_in_session, Dossier)
+    with commits_fail(app):
+        failed = await client.post("/api/v1/dossiers", json=returned_dossier(), headers=onestop)
+    assert failed.status_code == 503
+    assert failed.headers["retry-after"] == "5"
+    assert failed.json()["code"] == "unavailable"
+    assert "nothing was saved" in failed.json()["message"]
+    assert await count(run_in_session, Dossier) == before  # the one-stop system knows to send it again
+
+    again = await client.post("/api/v1/dossiers", json=returned_dossier(), headers=onestop)
+    assert (again.status_code, again.json()["applied"]) == (201, True)
+    assert await count(run_in_session, Dossier) == before + 1
+
+
+async def test_a_complaint_from_the_citizen_form_that_could_not_be_saved_says_so_in_vietnamese(
+    demo: None, app: Litestar, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    page = await client.get("/phan-anh")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    form = {
+        "_csrf_token": token,
+        "id": str(uuid.uuid4()),
+        "centre_code": "MC-969",
+        "staff_code": "CB-013",
+        "category": "delay",
+        "text": "Hồ sơ trễ hẹn 10 ngày không có lý do.",
+        "consent": "true",
+    }
+    with commits_fail(app):
+        failed = await client.post("/phan-anh", data=form, headers={"accept": "text/html"})
+    assert failed.status_code == 503
+    assert "chưa có gì được lưu" in failed.text
+    assert "Vui lòng quay lại và gửi lại sau ít phút." in failed.text
+    assert 'data-testid="tracking-code"' not in failed.text  # no tracking code for a complaint that does not exist
+    assert await count(run_in_session, Complaint) == 0
+
+    filed = await client.post("/phan-anh", data=form, headers={"accept": "text/html"})
+    assert filed.status_code == 201
+    assert await count(run_in_session, Complaint) == 1
+
+
+async def test_a_login_is_committed_before_its_session_is_stored(
+    demo: None, app: Litestar, client: AsyncTestClient[Any]
+) -> None:
+    """The session store writes on a connection of its own; on SQLite it would wait for the request's open write."""
+    seen: list[tuple[str, int]] = []
+
+    def statement(conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        seen.append((" ".join(sql.split()[:3]).lower(), id(conn.connection.dbapi_connection)))
+
+    def commit(conn: Any) -> None:
+        seen.append(("commit", id(conn.connection.dbapi_connection)))
+
+    engine = app.state.alchemy.get_engine().sync_engine
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        response = await client.post("/api/v1/auth/login", json={"username": "tinh", "password": DEMO_PASSWORD})
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+    assert response.status_code == 200, response.text
+    update = next(i for i, (sql, _) in enumerate(seen) if sql.startswith("update user_account set"))
+    committed = next(i for i, (what, conn) in enumerate(seen) if what == "commit" and i > update)
+    stored = next(i for i, (sql, _) in enumerate(seen) if sql.startswith("insert into kv_store"))
+    assert seen[committed][1] == seen[update][1]  # the request's own connection
+    assert update < committed < stored
