@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.auth import requires_role
-from survey_api.accounts.models import User
+from survey_api.accounts.models import FULL_NAME_LENGTH, USERNAME_LENGTH, User
 from survey_api.accounts.scope import ROLES
 from survey_api.accounts.security import MIN_PASSWORD_LENGTH
 from survey_api.accounts.services import AccountService
@@ -97,6 +97,10 @@ register(
             "vi": "Mật khẩu: cần ít nhất {n} ký tự.",
             "en": "Password: at least {n} characters.",
         },
+        "users.error.full_name": {
+            "vi": "Họ và tên: tối đa {n} ký tự.",
+            "en": "Full name: at most {n} characters.",
+        },
         "users.error.self": {
             "vi": "Không thể tự khóa tài khoản đang dùng.",
             "en": "You cannot deactivate the login you are using.",
@@ -125,6 +129,8 @@ async def _error_text(exc: DomainError, lang: str, values: dict[str, str], sessi
         return translate("users.error.staff", lang, code=values["staff"])
     if field == "password":
         return translate("users.error.password", lang, n=MIN_PASSWORD_LENGTH)
+    if field == "full_name":
+        return translate("users.error.full_name", lang, n=FULL_NAME_LENGTH)
     return exc.message
 
 
@@ -196,7 +202,8 @@ class UserPages(Controller):
         values.pop("password")
         lang = page_context(request)["lang"]
         error = ""
-        if not values["username"] or not set(values["username"]) <= USERNAME_CHARS or len(values["username"]) > 80:
+        username = values["username"]
+        if not username or not set(username) <= USERNAME_CHARS or len(username) > USERNAME_LENGTH:
             error = translate("users.error.username", lang)
         elif values["role"] not in ROLES:
             error = translate("users.error.role", lang)
@@ -207,7 +214,7 @@ class UserPages(Controller):
                     password=password,
                     role=values["role"],
                     scope_code=values["scope"] or None,
-                    full_name=values["full_name"][:200],
+                    full_name=values["full_name"],
                     staff_code=values["staff"] or None,
                     actor=user_actor(request.user),
                 )
@@ -216,7 +223,6 @@ class UserPages(Controller):
                 error = await _error_text(exc, lang, values, db_session)
         if error:
             return await self._page(request, db_session, values=values, error=error, status_code=422)
-        await db_session.commit()  # the session commits itself on 2xx answers only, not on redirects
         return self._back(request, "created", values["username"])
 
     @post(
@@ -244,7 +250,6 @@ class UserPages(Controller):
                 else translate("users.error.password", lang, n=MIN_PASSWORD_LENGTH)
             )
             return await self._page(request, db_session, error=error, status_code=404 if missing else 422)
-        await db_session.commit()
         return self._back(request, "password", username.lower())
 
     @post(
@@ -268,5 +273,4 @@ class UserPages(Controller):
             await db_session.rollback()
             error = translate("users.error.unknown_user", lang, name=username)
             return await self._page(request, db_session, error=error, status_code=404)
-        await db_session.commit()
         return self._back(request, "activated" if active else "deactivated", username.lower())

@@ -13,14 +13,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_api.org.models import AdminUnit, Centre, Staff
 
+USERNAME_LENGTH, FULL_NAME_LENGTH = 80, 200
+"""The sizes of ``user_account.username`` and ``full_name``: longer input is refused naming the field."""
+
 
 class User(UUIDAuditBase):
     """A person who logs in: role plus a scope (an admin unit or a centre; admins need none)."""
 
     __tablename__ = "user_account"
 
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str] = mapped_column(String(USERNAME_LENGTH), unique=True)
+    full_name: Mapped[str] = mapped_column(String(FULL_NAME_LENGTH), default="")
     email: Mapped[str | None] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts import security
-from survey_api.accounts.models import ApiToken, IntegrationKey, User
+from survey_api.accounts.models import FULL_NAME_LENGTH, USERNAME_LENGTH, ApiToken, IntegrationKey, User
 from survey_api.accounts.schemas import TokenCreated, TokenRead, UserRead
 from survey_api.accounts.scope import ROLES, Scope
 from survey_api.audit.services import Actor, record
@@ -112,6 +112,10 @@ class AccountService:
         """Create a user. Scoped roles need ``scope_code``: a centre code or an admin unit code. Audited when an
         ``actor`` is given (an operator or an administrator; the demo's logins are not)."""
         username = username.strip().lower()
+        if len(username) > USERNAME_LENGTH:
+            raise InvalidInput(f"User name must have at most {USERNAME_LENGTH} characters", field="username")
+        if len(full_name) > FULL_NAME_LENGTH:
+            raise InvalidInput(f"Full name must have at most {FULL_NAME_LENGTH} characters", field="full_name")
         if role not in ROLES:
             raise InvalidInput(f"Role must be one of {', '.join(ROLES)}", field="role")
         if len(password) < security.MIN_PASSWORD_LENGTH:

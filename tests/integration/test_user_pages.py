@@ -85,6 +85,20 @@ async def test_a_mistake_is_said_naming_the_field_and_nothing_is_created(
     assert "lanpt" not in rows(answer.text)
 
 
+async def test_a_full_name_over_200_characters_is_refused_not_cut(demo: None, client: AsyncTestClient[Any]) -> None:
+    await login(client, "admin")
+    long_name = "Phạm Thị Lan " + "n" * 188  # 201 characters: the form's maxlength, bypassed
+    answer = await form_post(client, "/dashboard/users/", {**LANPT, "full_name": long_name})
+    assert answer.status_code == 422
+    assert "Họ và tên: tối đa 200 ký tự." in text(answer.text)
+    assert f'value="{long_name}"' in answer.text
+    assert "lanpt" not in rows(answer.text)
+    fits = await form_post(client, "/dashboard/users/", {**LANPT, "full_name": long_name[:200]})
+    assert fits.status_code == 303
+    listed = await client.get("/dashboard/users/", headers=HTML)
+    assert rows(listed.text)["lanpt"][0] == long_name[:200]
+
+
 async def test_an_administrator_creates_a_login_that_works_and_the_trail_says_who(
     demo: None, client: AsyncTestClient[Any], run_in_session: Any
 ) -> None:
