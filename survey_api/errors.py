@@ -94,6 +94,11 @@ class Gone(DomainError):
     code = "gone"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_attempts"
@@ -239,7 +244,8 @@ def _nul_field(pairs: list[tuple[str, str]]) -> str | None:
 async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
     """Refuse input holding a NUL character (422 naming the field) before any handler sees it: PostgreSQL cannot
     store one in text, so it would otherwise fail as a 500 there while SQLite kept it. Most requests cost one
-    search of the raw bytes; only a body that holds a mark of it is decoded to find the field."""
+    search of the raw bytes; only a body that holds a mark of it is decoded to find the field. A multipart body is
+    refused (415 naming ``content-type``) before it is read."""
     from urllib.parse import parse_qsl
 
     if "\x00" in request.scope["path"]:
@@ -251,6 +257,10 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
             raise InvalidInput("Text must not hold a NUL character", field=named)
     if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        # no page or endpoint takes a file; and a body read after the CSRF check has parsed such a form would wait
+        # for bytes that never come
+        raise UnsupportedMediaType("Send a form (application/x-www-form-urlencoded) or JSON", field="content-type")
     body = await request.body()  # kept by the request: the handler reads the same bytes
     if not any(mark in body for mark in _NUL_MARKS):
         return
