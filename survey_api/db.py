@@ -21,6 +21,7 @@ from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -47,6 +48,16 @@ def _sqlite_savepoint_inside_transaction(connection: Connection, _name: str) -> 
     releasing it commits: a complaint was stored without its flag and audit record when a later step failed."""
     if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
         connection.exec_driver_sql("BEGIN")
+
+
+def _discard_after_failed_commit(context: ExceptionContext) -> None:
+    """A connection whose COMMIT (or ROLLBACK) failed in the driver is discarded, not returned to the pool: its
+    transaction may still be open (SQLite keeps it after a busy COMMIT), and SQLAlchemy would hand it to the next
+    request as it is, whose commit then stored the refused writes with its own (and on SQLite it holds the write
+    lock meanwhile)."""
+    if context.statement is None and context.execution_context is None and context.connection is not None:
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False  # only this connection: the others are not suspect
 
 
 CHECKPOINT_EVERY_S = 0.2
@@ -87,6 +98,7 @@ def create_engine(settings: Settings, serving: bool = False) -> AsyncEngine:
         if url.database and url.database != ":memory:":
             kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
         engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "handle_error", _discard_after_failed_commit)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "savepoint", _sqlite_savepoint_inside_transaction)
         if serving:
@@ -94,7 +106,9 @@ def create_engine(settings: Settings, serving: bool = False) -> AsyncEngine:
         return engine
     # Pre-ping: a restarted or failed-over server has closed the pool's connections; each is tried before use.
     kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "handle_error", _discard_after_failed_commit)
+    return engine
 
 
 @asynccontextmanager

@@ -12,29 +12,27 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event, func, select
-from sqlalchemy.exc import OperationalError
 
 from survey_api.complaints.models import Complaint
 from survey_api.demo import DEMO_PASSWORD
 from survey_api.dossiers.models import Dossier
-from tests.helpers import integration_headers, returned_dossier
+from survey_api.ratings.models import Rating
+from tests.helpers import integration_headers, kiosk_headers, returned_dossier
 
 pytestmark = pytest.mark.anyio
 
 
 @contextmanager
 def commits_fail(app: Litestar) -> Iterator[None]:
-    """Every commit on the app's engine fails as a full disk or a lost server makes it fail."""
+    """Every commit on the app's engine fails in the driver, as a full disk or a lost server makes it fail."""
+    dialect = app.state.alchemy.get_engine().dialect
 
-    def fail(_connection: Any) -> None:
-        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+    def fail(_dbapi_connection: Any) -> None:
+        raise dialect.loaded_dbapi.OperationalError("database or disk is full")
 
-    engine = app.state.alchemy.get_engine().sync_engine
-    event.listen(engine, "commit", fail)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dialect, "do_commit", fail)
         yield
-    finally:
-        event.remove(engine, "commit", fail)
 
 
 async def count(run_in_session: Any, model: Any) -> int:
@@ -53,10 +51,33 @@ async def test_a_dossier_event_that_could_not_be_committed_is_a_503_and_its_retr
     assert failed.json()["code"] == "unavailable"
     assert "nothing was saved" in failed.json()["message"]
     assert await count(run_in_session, Dossier) == before  # the one-stop system knows to send it again
+    other = await client.post("/api/v1/dossiers", json=returned_dossier("000.00.16.H12-260615-0002"), headers=onestop)
+    assert other.status_code == 201
+    assert await count(run_in_session, Dossier) == before + 1  # the next request did not commit the refused one
 
     again = await client.post("/api/v1/dossiers", json=returned_dossier(), headers=onestop)
     assert (again.status_code, again.json()["applied"]) == (201, True)
-    assert await count(run_in_session, Dossier) == before + 1
+    assert await count(run_in_session, Dossier) == before + 2
+
+
+async def test_a_kiosk_rating_that_could_not_be_stored_is_a_503_and_its_retry_is_stored(
+    demo: None, app: Litestar, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    """Ratings are written by the group-commit writer on its own connection: its failure is a 503 too (the kiosk's
+    outbox keeps a rating until it gets a 2xx)."""
+    kiosk = await kiosk_headers(run_in_session)
+    rating = {"id": str(uuid.uuid4()), "overall": 4, "submitted_at": "2026-07-01T08:00:00+07:00"}
+    with commits_fail(app):
+        failed = await client.post("/api/v1/ratings", json=rating, headers=kiosk)
+    assert (failed.status_code, failed.headers["retry-after"], failed.json()["code"]) == (503, "5", "unavailable")
+    assert await count(run_in_session, Rating) == 0
+    # the next rating's batch does not commit the refused one with it (the failed connection was discarded)
+    other = {**rating, "id": str(uuid.uuid4())}
+    assert (await client.post("/api/v1/ratings", json=other, headers=kiosk)).status_code == 201
+    assert await count(run_in_session, Rating) == 1
+    again = await client.post("/api/v1/ratings", json=rating, headers=kiosk)
+    assert again.status_code == 201  # stored now, and said so
+    assert await count(run_in_session, Rating) == 2
 
 
 async def test_a_complaint_from_the_citizen_form_that_could_not_be_saved_says_so_in_vietnamese(
