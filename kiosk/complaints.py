@@ -13,13 +13,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.complaints.schemas import CATEGORIES, CitizenReply, ComplaintCreate, FeedbackCreate
 from survey_api.complaints.services import ComplaintService
 from survey_api.dossiers import tokens
 from survey_api.dossiers.models import RatingToken
-from survey_api.errors import DomainError, NotFound, field_from_msgspec
+from survey_api.errors import DomainError, NotFound, database_unavailable, field_from_msgspec
 from survey_api.i18n import page_context, register
 from survey_api.org.models import Centre, Staff
 
@@ -86,6 +87,12 @@ register(
         "complaints.err.phone": {"vi": "Số điện thoại chưa đúng.", "en": "The phone number is not valid."},
         "complaints.err.email": {"vi": "Địa chỉ thư điện tử chưa đúng.", "en": "The email address is not valid."},
         "complaints.err.name": {"vi": "Họ tên quá dài.", "en": "The name is too long."},
+        "complaints.unsaved": {
+            "vi": "Chưa gửi được phản ánh do hệ thống tạm thời gián đoạn; chưa có gì được lưu. Nội dung Ông/Bà đã "
+            "nhập vẫn còn dưới đây, vui lòng bấm Gửi phản ánh lại sau ít phút.",
+            "en": "Your report could not be sent: the system is briefly unavailable and nothing was saved. What you "
+            "wrote is still below; please press Send again in a few minutes.",
+        },
         "complaints.err.other": {"vi": "Thông tin chưa hợp lệ.", "en": "Something is not valid."},
         "track.title": {"vi": "Tra cứu phản ánh", "en": "Follow a report"},
         "track.link": {"vi": "Tra cứu kết quả xử lý phản ánh", "en": "Follow a report"},
@@ -225,10 +232,17 @@ class ComplaintPages(Controller):
         try:
             data = msgspec.convert(values, ComplaintCreate, strict=False)
             complaint, _ = await complaints.create(data, channel="web")
+            await complaints.session.commit()  # here: a failure shows the form again with what was written
         except (msgspec.ValidationError, DomainError) as exc:
             if isinstance(exc, DomainError) and exc.status >= 500:  # pragma: no cover - domain errors are 4xx
                 raise
             return await self._form(request, complaints, token, form, _errors(exc, context["t"]), status_code=422)
+        except DBAPIError as exc:
+            if not database_unavailable(exc):
+                raise
+            await complaints.session.rollback()
+            unsaved = {"unsaved": context["t"]("complaints.unsaved")}
+            return await self._form(request, complaints, token, form, unsaved, status_code=503)
         created = await complaints.created(complaint)
         return Template("complaints/receipt.html", context={**context, "created": created}, status_code=201)
 

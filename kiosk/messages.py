@@ -22,6 +22,12 @@ register(
             "vi": "Thông tin gửi lên chưa hợp lệ, vui lòng kiểm tra lại.",
             "en": "Some answers are not valid; please check them.",
         },
+        "phone.unsaved": {
+            "vi": "Chưa gửi được đánh giá do hệ thống tạm thời gián đoạn. Lựa chọn của Ông/Bà vẫn còn trên trang này; "
+            "vui lòng bấm Gửi đánh giá lại sau ít phút.",
+            "en": "Your rating could not be sent: the system is briefly unavailable. Your answers are still on this "
+            "page; please press Send again in a few minutes.",
+        },
         "phone.thanks": {"vi": "Cảm ơn Ông/Bà đã đánh giá!", "en": "Thank you for your rating!"},
         "phone.thanks_more": {
             "vi": "Ý kiến của Ông/Bà giúp chúng tôi phục vụ tốt hơn.",

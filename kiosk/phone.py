@@ -10,9 +10,10 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_api.errors import Conflict, DomainError, Gone, InvalidInput, NotFound
+from survey_api.errors import Conflict, DomainError, Gone, InvalidInput, NotFound, database_unavailable
 from survey_api.i18n import page_context
 from survey_api.ratings.schemas import RatingCreate
 from survey_api.ratings.services import RatingService
@@ -95,6 +96,7 @@ class PhoneRatingPage(Controller):
         try:
             data = msgspec.convert(values, RatingCreate, strict=False)
             await ratings.submit_with_token(data, channel="qr")
+            await ratings.session.commit()  # here: a failure shows the form again with what was chosen
         except (msgspec.ValidationError, InvalidInput):
             return await self._page(
                 request, ratings, token, error=context["t"]("phone.invalid"), form=kept, status_code=422
@@ -104,4 +106,10 @@ class PhoneRatingPage(Controller):
             return Template("phone/state.html", context={**context, "state": state}, status_code=STATUS_CODES[state])
         except DomainError:
             raise
+        except DBAPIError as exc:  # the form again, with what was chosen and written, to send once more
+            if not database_unavailable(exc):
+                raise
+            await ratings.session.rollback()
+            error = context["t"]("phone.unsaved")
+            return await self._page(request, ratings, token, error=error, form=kept, status_code=503)
         return Template("phone/thanks.html", context=context)

@@ -139,6 +139,14 @@ def _http_code(status: int) -> str:
     }.get(status, "error" if status >= 500 else "bad_request")
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached or could not write (locked, disk full, server gone):
+    nothing was saved, and the same request may be sent again."""
+    return isinstance(exc, sa_exc.OperationalError) or (
+        isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+    )
+
+
 def error_body(exc: Exception) -> tuple[ErrorBody, dict[str, str]]:
     """Map any exception to (body, headers). Unknown exceptions become a 500 that reveals nothing."""
     headers: dict[str, str] = {}
@@ -165,7 +173,7 @@ def error_body(exc: Exception) -> tuple[ErrorBody, dict[str, str]]:
         return ErrorBody(409, "conflict", "The change conflicts with existing data"), headers
     if isinstance(exc, sa_exc.IntegrityError):
         return ErrorBody(409, "conflict", "The change conflicts with existing data"), headers
-    if isinstance(exc, sa_exc.OperationalError) or (isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated):
+    if database_unavailable(exc):
         # the database could not be reached or could not write (locked, disk full, server gone): nothing was saved,
         # and trying again is safe (ratings, dossier events and complaints carry their own ids)
         logger.warning("database unavailable: %s", exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc)

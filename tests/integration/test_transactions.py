@@ -80,13 +80,17 @@ async def test_a_kiosk_rating_that_could_not_be_stored_is_a_503_and_its_retry_is
     assert await count(run_in_session, Rating) == 2
 
 
-async def test_a_complaint_from_the_citizen_form_that_could_not_be_saved_says_so_in_vietnamese(
+async def csrf_token(client: AsyncTestClient[Any], path: str) -> str:
+    page = await client.get(path)
+    assert page.status_code == 200, page.text[:300]
+    return str(re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
+
+
+async def test_a_complaint_the_database_could_not_take_is_shown_again_to_send_once_more(
     demo: None, app: Litestar, client: AsyncTestClient[Any], run_in_session: Any
 ) -> None:
-    page = await client.get("/phan-anh")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     form = {
-        "_csrf_token": token,
+        "_csrf_token": await csrf_token(client, "/phan-anh"),
         "id": str(uuid.uuid4()),
         "centre_code": "MC-969",
         "staff_code": "CB-013",
@@ -97,14 +101,41 @@ async def test_a_complaint_from_the_citizen_form_that_could_not_be_saved_says_so
     with commits_fail(app):
         failed = await client.post("/phan-anh", data=form, headers={"accept": "text/html"})
     assert failed.status_code == 503
-    assert "chưa có gì được lưu" in failed.text
-    assert "Vui lòng quay lại và gửi lại sau ít phút." in failed.text
+    assert "Chưa gửi được phản ánh do hệ thống tạm thời gián đoạn; chưa có gì được lưu." in failed.text
+    assert "Hồ sơ trễ hẹn 10 ngày không có lý do.</textarea>" in failed.text  # what was written is still there
+    assert f'name="id" value="{form["id"]}"' in failed.text  # with its id: sending again files it once
     assert 'data-testid="tracking-code"' not in failed.text  # no tracking code for a complaint that does not exist
     assert await count(run_in_session, Complaint) == 0
 
     filed = await client.post("/phan-anh", data=form, headers={"accept": "text/html"})
     assert filed.status_code == 201
     assert await count(run_in_session, Complaint) == 1
+
+
+async def test_a_phone_rating_the_database_could_not_take_is_shown_again_to_send_once_more(
+    demo: None, app: Litestar, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    onestop = await integration_headers(run_in_session)
+    pushed = await client.post("/api/v1/dossiers", json=returned_dossier(), headers=onestop)
+    path = "/r/" + pushed.json()["rating_url"].rsplit("/", 1)[1]
+    form = {
+        "_csrf_token": await csrf_token(client, path),
+        "id": str(uuid.uuid4()),
+        "overall": "5",
+        "comment": "Cán bộ hướng dẫn tận tình",
+    }
+    with commits_fail(app):
+        failed = await client.post(path, data=form)
+    assert failed.status_code == 503
+    assert "Chưa gửi được đánh giá do hệ thống tạm thời gián đoạn." in failed.text
+    assert "Cán bộ hướng dẫn tận tình</textarea>" in failed.text
+    assert f'name="id" value="{form["id"]}"' in failed.text
+    assert await count(run_in_session, Rating) == 0
+
+    sent = await client.post(path, data=form)
+    assert sent.status_code == 200
+    assert "Cảm ơn Ông/Bà đã đánh giá!" in sent.text
+    assert await count(run_in_session, Rating) == 1
 
 
 async def test_a_login_is_committed_before_its_session_is_stored(
