@@ -169,16 +169,16 @@ def error_body(exc: Exception) -> tuple[ErrorBody, dict[str, str]]:
         return ErrorBody(exc.status_code, _http_code(exc.status_code), exc.detail), headers
     if isinstance(exc, RepositoryNotFound):
         return ErrorBody(404, "not_found", "Not found"), headers
-    if isinstance(exc, DuplicateKeyError | IntegrityError | ForeignKeyError):
-        return ErrorBody(409, "conflict", "The change conflicts with existing data"), headers
-    if isinstance(exc, sa_exc.IntegrityError):
+    if isinstance(exc, DuplicateKeyError | IntegrityError | ForeignKeyError | sa_exc.IntegrityError):
         return ErrorBody(409, "conflict", "The change conflicts with existing data"), headers
     if database_unavailable(exc):
         # the database could not be reached or could not write (locked, disk full, server gone): nothing was saved,
         # and trying again is safe (ratings, dossier events and complaints carry their own ids)
         logger.warning("database unavailable: %s", exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc)
         headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
-        return ErrorBody(503, "unavailable", "The database could not save this: nothing was saved. Try again."), headers
+        return ErrorBody(
+            503, "unavailable", "The database is unavailable just now: nothing was saved. Try again."
+        ), headers
     if isinstance(exc, RepositoryError):
         logger.exception("repository error", exc_info=exc)
         return ErrorBody(500, "error", "Internal error"), headers

@@ -60,10 +60,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.404": {"vi": "Không tìm thấy trang bạn cần.", "en": "The page was not found."},
     "error.403": {"vi": "Bạn không có quyền xem trang này.", "en": "You may not see this page."},
     "error.503": {
-        "vi": "Hệ thống chưa lưu được thông tin do cơ sở dữ liệu tạm thời không sẵn sàng; chưa có gì được lưu. "
-        "Vui lòng quay lại và gửi lại sau ít phút.",
-        "en": "The system could not save this because the database is briefly unavailable; nothing was saved. "
-        "Please go back and send it again in a few minutes.",
+        "vi": "Cơ sở dữ liệu tạm thời không sẵn sàng; thông tin vừa gửi (nếu có) chưa được lưu. "
+        "Vui lòng thử lại sau ít phút.",
+        "en": "The database is briefly unavailable; anything just sent was not saved. "
+        "Please try again in a few minutes.",
     },
     "error.fields": {
         "vi": "Thông tin gửi lên chưa hợp lệ ở: {fields}. Vui lòng quay lại, sửa và gửi lại.",

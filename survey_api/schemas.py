@@ -8,12 +8,14 @@ import msgspec
 from litestar.params import QueryParameter
 from msgspec import Meta
 
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
+"""Codes of units, centres, agencies, procedures, counters and staff: letters, digits, '.', '_' or '-'."""
 Code = Annotated[
     str,
     Meta(
         min_length=1,
         max_length=40,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
+        pattern=CODE_PATTERN,
         description="Official or local code: letters, digits, '.', '_' or '-'",
         examples=["1.004227"],
     ),
@@ -23,7 +25,7 @@ UnitCode = Annotated[
     Meta(
         min_length=1,
         max_length=20,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
+        pattern=CODE_PATTERN,
         description="Administrative unit code (the official one: '96', '969', '32209')",
         examples=["969"],
     ),

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import exc as sa_exc
 
-from survey_api.errors import field_from_msgspec
+from survey_api.errors import error_body, field_from_msgspec
 from survey_api.i18n import format_day, format_int, format_pct, translate
 
 
@@ -43,3 +44,18 @@ def test_catalogue_falls_back_to_vietnamese_and_fills_values() -> None:
 )
 def test_msgspec_errors_name_the_field(message: str, field: str) -> None:
     assert field_from_msgspec(message)[0] == field
+
+
+def test_database_errors_are_503_to_retry_or_409_never_500() -> None:
+    full = sa_exc.OperationalError("COMMIT", {}, Exception("database or disk is full"))
+    lost = sa_exc.InterfaceError("SELECT 1", {}, Exception("connection is closed"), connection_invalidated=True)
+    bug = sa_exc.ProgrammingError("SELECT nope", {}, Exception("syntax error"))
+    duplicate = sa_exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+    for exc in (full, lost):
+        body, headers = error_body(exc)
+        assert (body.status, body.code, headers) == (503, "unavailable", {"Retry-After": "5"})
+    assert error_body(duplicate)[0].status == 409
+    assert error_body(bug)[0].status == 500  # a mistake in the code is not the database being away
+    assert translate("error.503", "vi") == (
+        "Cơ sở dữ liệu tạm thời không sẵn sàng; thông tin vừa gửi (nếu có) chưa được lưu. Vui lòng thử lại sau ít phút."
+    )
