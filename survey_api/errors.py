@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 from typing import Any
 from urllib.parse import quote
 
@@ -139,12 +140,33 @@ def _http_code(status: int) -> str:
     }.get(status, "error" if status >= 500 else "bad_request")
 
 
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "58", "3D000")
+"""PostgreSQL error classes that say the server, not the request, is at fault: connection exceptions (08),
+insufficient resources such as too many connections or a full disk (53), operator intervention such as a terminated
+session or a server shutting down (57P), system errors (58), and a database that does not exist (3D000: dropped,
+or not made yet)."""
+
+
 def database_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database could not be reached or could not write (locked, disk full, server gone):
-    nothing was saved, and the same request may be sent again."""
-    return isinstance(exc, sa_exc.OperationalError) or (
-        isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
-    )
+    """Whether ``exc`` says the database could not be reached or could not write (locked, disk full, server gone,
+    database dropped, connection refused or terminated): nothing was saved, and the same request may be sent again.
+    The causes of a wrapping error (a repository error, say) are looked at too."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.OperationalError):
+            return True
+        if isinstance(current, sa_exc.DBAPIError):
+            if current.connection_invalidated or current.statement is None:
+                return True  # a connection cut off, or one that could not be made or could not commit
+            sqlstate = getattr(current.orig, "sqlstate", None) or getattr(current.orig, "pgcode", None)
+            if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+                return True
+        if isinstance(current, ConnectionError | TimeoutError | socket.gaierror):
+            return True  # raised by the driver while connecting: refused, reset, no answer, unknown host
+        current = current.__cause__
+    return False
 
 
 def error_body(exc: Exception) -> tuple[ErrorBody, dict[str, str]]:
