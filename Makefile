@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 
-.PHONY: help install run serve migrate demo test test-pg lint fmt bench bench-ingest bench-reports browser clean
+.PHONY: help install run serve migrate demo test test-pg lint fmt bench bench-ingest bench-writers bench-reports browser clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -57,11 +57,15 @@ fmt: $(STAMP) ## Format and fix what ruff can fix
 bench: $(STAMP) ## Run every benchmark (SCALE=small|full); fails if a target is missed
 	@status=0; \
 	$(BIN)/python bench/ingest.py || status=1; \
+	$(BIN)/python bench/writers.py || status=1; \
 	$(BIN)/python bench/reports.py --scale $(SCALE) || status=1; \
 	exit $$status
 
 bench-ingest: $(STAMP) ## Ingest benchmark: durable ratings/s against the framework's ceiling
 	$(BIN)/python bench/ingest.py
+
+bench-writers: $(STAMP) ## 32 clients writing dossier events and phone ratings at once: no 5xx, nothing lost
+	$(BIN)/python bench/writers.py
 
 bench-reports: $(STAMP) ## Report benchmark at SCALE=small|full
 	$(BIN)/python bench/reports.py --scale $(SCALE)
