@@ -38,6 +38,10 @@ register(
         "kiosks.last_seen": {"vi": "Hoạt động lần cuối", "en": "Last seen"},
         "kiosks.never": {"vi": "Chưa kết nối", "en": "Never"},
         "kiosks.queued": {"vi": "Chờ gửi", "en": "Queued"},
+        "kiosks.held": {
+            "vi": "{n} mục giữ lại trên máy (máy chủ không nhận, hoặc từ lần ghép nối trước)",
+            "en": "{n} kept aside on the device (refused by the server, or from an earlier pairing)",
+        },
         "kiosks.state": {"vi": "Tình trạng", "en": "State"},
         "kiosks.silent": {"vi": "Im lặng > 10 phút", "en": "Silent > 10 min"},
         "kiosks.alive": {"vi": "Đang hoạt động", "en": "Alive"},

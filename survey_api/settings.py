@@ -54,6 +54,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How long the kiosk's thank-you screen stays before it returns to the start."""
     kiosk_idle_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30
     """Untouched this long, the kiosk sends what was tapped and returns to the start."""
+    offline_max_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 7
+    """How far back a rating's own time (``submitted_at``) is believed: a kiosk offline this long still counts its
+    taps when they happened. A time older than that, or in the future, is replaced by the time of receipt (the
+    claim is kept beside it)."""
     db_pool_size: PositiveInt = 10
     db_echo: bool = False
     # -- complaints, flags and their notifications ---------------------------------------------------

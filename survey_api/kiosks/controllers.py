@@ -58,8 +58,8 @@ class KioskDeviceController(Controller):
     async def heartbeat(
         self, request: Request[Kiosk, Any, Any], data: JSONBody[Heartbeat], kiosks: NamedDependency[KioskService]
     ) -> None:
-        """The kiosk says it is alive and how many ratings wait in its queue."""
-        await kiosks.heartbeat(request.user, data.queued)
+        """The kiosk says it is alive, how many ratings wait in its queue and how many it keeps aside."""
+        await kiosks.heartbeat(request.user, data.queued, data.held)
 
 
 class KioskAdminController(Controller):

@@ -27,6 +27,9 @@ class Kiosk(UUIDAuditBase):
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     queued_reported: Mapped[int] = mapped_column(default=0)
     """How many ratings the device said were waiting in its queue at its last heartbeat."""
+    held_reported: Mapped[int] = mapped_column(default=0, server_default="0")
+    """How many items the device keeps aside at its last heartbeat: refused for good by the server, or queued under
+    an earlier pairing that no longer works. Kept on the device, never deleted, for someone to look at."""
 
     centre: Mapped[Centre] = relationship(lazy="joined")
     counter: Mapped[Counter | None] = relationship(lazy="joined")

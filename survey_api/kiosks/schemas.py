@@ -39,6 +39,8 @@ class KioskRead(msgspec.Struct):
     active: bool
     last_seen_at: datetime | None
     queued_reported: int
+    held_reported: int
+    """Items the device keeps aside (refused for good, or from an earlier pairing)."""
     silent: bool
     """No heartbeat for more than 10 minutes (or never)."""
 
@@ -51,6 +53,8 @@ class DutyChange(Request, frozen=True, kw_only=True, forbid_unknown_fields=True)
 class Heartbeat(Request, frozen=True, kw_only=True, forbid_unknown_fields=True):
     queued: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
     """Ratings waiting in the device's queue."""
+    held: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+    """Items the device keeps aside: refused for good by the server, or queued under an earlier pairing."""
 
 
 class Place(msgspec.Struct):

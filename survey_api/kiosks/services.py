@@ -88,6 +88,7 @@ def kiosk_read(kiosk: Kiosk, now: datetime) -> KioskRead:
         active=kiosk.active,
         last_seen_at=kiosk.last_seen_at,
         queued_reported=kiosk.queued_reported,
+        held_reported=kiosk.held_reported,
         silent=kiosk.last_seen_at is None or now - kiosk.last_seen_at > SILENT_AFTER,
     )
 
@@ -186,7 +187,8 @@ class KioskService:
         forget_kiosk(kiosk.id)
         return kiosk
 
-    async def heartbeat(self, kiosk: Kiosk, queued: int) -> None:
+    async def heartbeat(self, kiosk: Kiosk, queued: int, held: int = 0) -> None:
         kiosk.last_seen_at = datetime.now(UTC)
         kiosk.queued_reported = queued
+        kiosk.held_reported = held
         await self.session.flush()

@@ -51,6 +51,12 @@ class Rating(UUIDBase):
     language: Mapped[str] = mapped_column(String(5))
     submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """The device's own time when it was not believed (too old or in the future): ``submitted_at`` is then the
+    time of receipt."""
+    unresolved: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    """What the rating named that the server no longer knew when it came (a staff code, reasons, answers): kept,
+    not counted."""
     suspected_repeat: Mapped[bool] = mapped_column(default=False)
     """A kiosk tap too soon after the previous one: stored, but left out of figures."""
     body_hash: Mapped[str] = mapped_column(String(64))

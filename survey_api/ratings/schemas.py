@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Any, Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -53,6 +53,11 @@ class RatingRead(msgspec.Struct):
     submitted_at: datetime
     received_at: datetime
     suspected_repeat: bool
+    claimed_at: datetime | None = None
+    """The device's own time when it was not believed: ``submitted_at`` is then the time of receipt."""
+    unresolved: dict[str, Any] | None = None
+    """What the rating named that the server no longer knew (``staff_code``, ``reasons``, ``answers``): kept, not
+    counted."""
 
 
 class RatingCheck(msgspec.Struct):

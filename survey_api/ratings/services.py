@@ -24,8 +24,21 @@ from survey_api.ratings.schemas import RatingCreate, RatingRead
 from survey_api.ratings.surveys import active_instrument, cached_instrument
 from survey_api.settings import Settings
 
-MAX_CLOCK_SKEW = timedelta(days=1)
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of the server's clock a rating's own time is still believed (clocks drift)."""
 _staff_cache: dict[str, tuple[float, tuple[uuid.UUID, uuid.UUID, uuid.UUID | None] | None]] = {}
+
+
+def trusted_time(claimed: datetime | None, now: datetime, offline_max_days: int) -> tuple[datetime, datetime | None]:
+    """(the time a rating is counted at, the device's claim when it was not believed). A claim is believed from
+    ``offline_max_days`` before its receipt (a kiosk offline that long) up to ``MAX_CLOCK_SKEW`` after it; any other
+    (a clock set wrong, a back-dated body) is counted at its receipt and kept as the claim. Nothing is refused for a
+    clock: the citizen's level is never lost."""
+    if claimed is None:
+        return now, None
+    if now - timedelta(days=offline_max_days) <= claimed <= now + MAX_CLOCK_SKEW:
+        return claimed, None
+    return now, claimed
 
 
 def body_hash(data: RatingCreate) -> str:
@@ -115,17 +128,24 @@ class RatingService:
         if data.token is not None:
             raise InvalidInput("A kiosk rating carries no QR token", field="token")
         instrument = await cached_instrument(lambda: self.session)
-        instrument.check(data.answers, data.reasons)
+        # A tap queued while offline may name what is gone since (a staff member moved or deactivated, a reason or
+        # question removed by a survey revision): the level is stored all the same, the rest kept as unresolved.
+        answers, reasons, unresolved = instrument.sift(data.answers, data.reasons)
         staff_id, staff_code, agency_id = kiosk.staff_id, kiosk.staff_code, kiosk.staff_agency_id
         if data.staff_code is not None:
             staff = await self._staff(data.staff_code)
             if staff is None or staff[1] != kiosk.centre_id:
-                raise InvalidInput(f"No staff member {data.staff_code!r} at this centre", field="staff_code")
-            staff_id, staff_code, agency_id = staff[0], data.staff_code, staff[2]
+                unresolved["staff_code"] = data.staff_code
+                staff_id, staff_code, agency_id = None, None, None
+            else:
+                staff_id, staff_code, agency_id = staff[0], data.staff_code, staff[2]
         if agency_id is None:
             agency_id = kiosk.counter_agency_id
         values = self._values(data, instrument.id, "kiosk", datetime.now(UTC))
         values.update(
+            answers=answers,
+            reasons=reasons,
+            unresolved=unresolved or None,
             centre_id=kiosk.centre_id,
             counter_id=kiosk.counter_id,
             staff_id=staff_id,
@@ -159,6 +179,8 @@ class RatingService:
             submitted_at=values["submitted_at"],
             received_at=values["received_at"],
             suspected_repeat=values["suspected_repeat"],
+            claimed_at=values["claimed_at"],
+            unresolved=values["unresolved"],
         )
         return read, True
 
@@ -181,9 +203,7 @@ class RatingService:
 
     # -- shared --------------------------------------------------------------------------------------
     def _values(self, data: RatingCreate, survey_id: Any, channel: str, now: datetime) -> dict[str, Any]:
-        submitted = data.submitted_at or now
-        if submitted > now + MAX_CLOCK_SKEW:
-            raise InvalidInput("submitted_at is in the future", field="submitted_at")
+        submitted, claimed = trusted_time(data.submitted_at, now, self.settings.offline_max_days)
         return {
             "id": data.id,
             "survey_id": survey_id,
@@ -194,6 +214,8 @@ class RatingService:
             "comment": (data.comment or "").strip() or None,
             "language": data.language,
             "submitted_at": submitted,
+            "claimed_at": claimed,
+            "unresolved": None,
             "received_at": now,
             "suspected_repeat": False,
             "body_hash": body_hash(data),
@@ -246,4 +268,6 @@ class RatingService:
             submitted_at=rating.submitted_at,
             received_at=rating.received_at,
             suspected_repeat=rating.suspected_repeat,
+            claimed_at=rating.claimed_at,
+            unresolved=rating.unresolved,
         )

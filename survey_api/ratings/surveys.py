@@ -59,6 +59,20 @@ class Instrument:
         if errors:
             raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
 
+    def sift(self, answers: dict[str, int], reasons: list[str]) -> tuple[dict[str, int], list[str], dict[str, Any]]:
+        """Split what this version knows from what it does not (a rating queued on a kiosk before a revision removed
+        a question or a reason): (answers it knows, reasons it knows, the rest as ``{"answers", "reasons"}``)."""
+        options = self.options
+        known_answers = {code: value for code, value in answers.items() if value in options.get(code, ())}
+        known_reasons = list(dict.fromkeys(reason for reason in reasons if reason in self.reason_codes))
+        rest: dict[str, Any] = {}
+        if len(known_answers) != len(answers):
+            rest["answers"] = {code: value for code, value in answers.items() if code not in known_answers}
+        unknown = [reason for reason in dict.fromkeys(reasons) if reason not in self.reason_codes]
+        if unknown:
+            rest["reasons"] = unknown
+        return known_answers, known_reasons, rest
+
 
 _cache: dict[Any, Instrument] = {}
 _active: dict[str, tuple[float, Instrument]] = {}
