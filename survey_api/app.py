@@ -37,7 +37,7 @@ from survey_api.complaints.controllers import ComplaintController, FlagControlle
 from survey_api.complaints.notifications import background_jobs
 from survey_api.db import alchemy_config, commit_before_answering, create_engine, note_request, sqlite_checkpoints
 from survey_api.dossiers.controllers import DossierController
-from survey_api.errors import exception_handler, refuse_nul_characters
+from survey_api.errors import SurveyRequest, exception_handler, refuse_nul_characters
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
 from survey_api.org.controllers import catalogue_router
 from survey_api.ratings.controllers import submit_rating, validate_rating
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         exception_handlers={Exception: exception_handler},
+        request_class=SurveyRequest,
         before_request=before_request,
         after_request=commit_before_answering,
         logging_config=LoggingConfig(

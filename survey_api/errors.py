@@ -70,6 +70,13 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class MalformedBody(DomainError):
+    """A body that cannot be decoded at all (as a schema mismatch, it is a 400)."""
+
+    status = 400
+    code = "invalid_input"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"
@@ -235,6 +242,20 @@ def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+class SurveyRequest(Request[Any, Any, Any]):
+    """The app's request: a JSON body nested deeper than the decoder goes, or not UTF-8, is refused naming the body
+    (the decoder raises ``RecursionError`` or ``UnicodeDecodeError`` for them, which are not decoding errors to the
+    framework, so they were answered 500)."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            raise MalformedBody("The JSON body is nested too deeply", field="body") from None
+        except UnicodeDecodeError:
+            raise MalformedBody("The JSON body is not UTF-8 text", field="body") from None
+
+
 # -- NUL characters -----------------------------------------------------------------------------------------------
 _NUL_MARKS = (b"\\u0000", b"%00", b"\x00")
 
@@ -298,9 +319,13 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
     field: str | None = None
     if "json" in content_type:
         try:
-            field = _nul_path(msgspec.json.decode(body))
-        except msgspec.DecodeError:
-            return  # not JSON: the handler says so
+            decoded = msgspec.json.decode(body)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            return  # not JSON (or not JSON anyone can read): the handler says so
+        try:
+            field = _nul_path(decoded)
+        except RecursionError:
+            field = "body"
     elif "x-www-form-urlencoded" in content_type:
         field = _nul_field(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     elif b"\x00" in body and _is_utf8(body):

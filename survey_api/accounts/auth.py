@@ -126,6 +126,15 @@ def requires_role(*roles: str, integration: bool = False) -> Any:
     return guard
 
 
+def requires_person(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard for a person's own endpoints (who am I, my tokens): a kiosk or an integration key gets 403."""
+    principal = connection.scope.get("user")
+    if principal is None:
+        raise NotAuthorizedException("Login required")
+    if not isinstance(principal, User):
+        raise PermissionDeniedException("This needs a person's login, not a device or integration key")
+
+
 def requires_kiosk(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A guard for device endpoints: the caller must be a paired, active kiosk."""
     if not isinstance(connection.scope.get("user"), Kiosk):

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_api.accounts.auth import start_session
+from survey_api.accounts.auth import requires_person, start_session
 from survey_api.accounts.models import User
 from survey_api.accounts.schemas import LoginRequest, TokenCreate, TokenCreated, TokenRead, UserRead
 from survey_api.accounts.services import AccountService, LoginThrottle, user_read
@@ -146,26 +146,26 @@ class AuthApi(Controller):
         """End the session."""
         request.clear_session()
 
-    @get("/me", operation_id="current_user")
+    @get("/me", operation_id="current_user", guards=[requires_person])
     async def me(self, request: Request[User, Any, Any]) -> UserRead:
         """The logged-in user, with role and scope."""
         return user_read(request.user)
 
-    @post("/tokens", operation_id="create_token", status_code=HTTP_201_CREATED)
+    @post("/tokens", operation_id="create_token", guards=[requires_person], status_code=HTTP_201_CREATED)
     async def create_token(
         self, request: Request[User, Any, Any], data: JSONBody[TokenCreate], accounts: NamedDependency[AccountService]
     ) -> TokenCreated:
         """Create a personal API token for scripts (Authorization: Bearer …); it is shown only once."""
         return await accounts.issue_token(request.user, data.name)
 
-    @get("/tokens", operation_id="list_tokens")
+    @get("/tokens", operation_id="list_tokens", guards=[requires_person])
     async def list_tokens(
         self, request: Request[User, Any, Any], accounts: NamedDependency[AccountService]
     ) -> list[TokenRead]:
         """Your personal API tokens, newest first: name, made, last used (to the hour), revoked. Never the secret."""
         return await accounts.tokens(request.user)
 
-    @delete("/tokens/{token_id:uuid}", operation_id="revoke_token", status_code=HTTP_200_OK)
+    @delete("/tokens/{token_id:uuid}", operation_id="revoke_token", guards=[requires_person], status_code=HTTP_200_OK)
     async def revoke_token(
         self,
         request: Request[User, Any, Any],
