@@ -152,5 +152,9 @@ KIOSK_MESSAGES: dict[str, dict[str, str]] = {
     "kiosk.done": {"vi": "Xong", "en": "Done"},
     "kiosk.queue_waiting": {"vi": "Chờ gửi: {n}", "en": "Waiting to send: {n}"},
     "kiosk.queue_empty": {"vi": "Đã gửi hết", "en": "All sent"},
+    "kiosk.storage_failed": {
+        "vi": "⚠ Máy không lưu được đánh giá: đang gửi ngay",
+        "en": "⚠ This device cannot store ratings: sending at once",
+    },
 }
 register(KIOSK_MESSAGES)

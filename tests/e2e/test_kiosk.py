@@ -346,7 +346,7 @@ def test_fifty_ratings_tapped_offline_with_a_reload_are_stored_exactly_once(
     with page.expect_response("**/api/v1/kiosk/heartbeat") as beat:
         page.reload()
     assert beat.value.status == 204
-    assert beat.value.request.post_data_json == {"queued": 25}
+    assert beat.value.request.post_data_json == {"queued": 25, "held": 0}
     expect(queue_mark(page)).to_have_text("Chờ gửi: 25")
     assert [k.queued_reported for k in kiosk_rows(e2e_database)] == [25]
 

@@ -13,8 +13,15 @@ const seconds = (name, fallback) => {
 const RESET_MS = seconds("reset", boot.reset_seconds) * 1000;
 const IDLE_MS = seconds("idle", boot.idle_seconds) * 1000;
 const HEARTBEAT_MS = boot.heartbeat_seconds * 1000;
+const SEND_TIMEOUT_MS = seconds("send_timeout", 15) * 1000; // a request unanswered this long is tried again later
 const TOKEN_KEY = "hailong.kiosk.token";
 const CONFIG_KEY = "hailong.kiosk.config";
+// Each tab says every few seconds that it is alive: a draft (a tapped level whose extras are being chosen) belongs to
+// its tab, and another tab sends it only once that tab is gone (closed, reloaded, crashed), never while it is filled in.
+const TAB = uuid();
+const ALIVE_KEY = "hailong.kiosk.tab.";
+const ALIVE_EVERY_MS = 5_000;
+const GONE_AFTER_MS = 90_000; // a hidden tab's timers may run once a minute only
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -25,6 +32,7 @@ const state = {
   thanksFor: null, // the complaint whose tracking code the thank-you screen waits for
   notice: null,
   queued: 0,
+  storageFailed: false, // IndexedDB refused a write: taps are sent at once, and the top bar says so
 };
 let outbox;
 let sender;
@@ -131,13 +139,39 @@ function renderStart() {
 
 function renderQueue() {
   const mark = $("queue");
-  mark.textContent = state.queued ? t("kiosk.queue_waiting", { n: state.queued }) : t("kiosk.queue_empty");
-  mark.classList.toggle("waiting", state.queued > 0);
+  const text = state.queued ? t("kiosk.queue_waiting", { n: state.queued }) : t("kiosk.queue_empty");
+  mark.textContent = state.storageFailed ? `${t("kiosk.storage_failed")} · ${text}` : text;
+  mark.classList.toggle("waiting", state.queued > 0 || state.storageFailed);
+  mark.classList.toggle("failed", state.storageFailed);
 }
 
 async function countQueue() {
   state.queued = await outbox.count();
+  state.storageFailed = outbox.failed;
   renderQueue();
+}
+
+function beat() {
+  try {
+    localStorage.setItem(ALIVE_KEY + TAB, String(Date.now()));
+  } catch {
+    // storage full: other tabs will take this one's drafts as abandoned after a while, and send their levels
+  }
+}
+
+function alive(tab) {
+  if (!tab) return false;
+  if (tab === TAB) return true;
+  return Date.now() - Number(localStorage.getItem(ALIVE_KEY + tab) || 0) < GONE_AFTER_MS;
+}
+
+function keepAlive() {
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith(ALIVE_KEY) && !alive(key.slice(ALIVE_KEY.length))) localStorage.removeItem(key);
+  }
+  beat();
+  setInterval(beat, ALIVE_EVERY_MS);
+  window.addEventListener("pagehide", () => localStorage.removeItem(ALIVE_KEY + TAB));
 }
 
 // -- rating -------------------------------------------------------------------------------------------
@@ -162,9 +196,14 @@ async function tap(level) {
   const id = uuid();
   const body = { id, overall: level, reasons: [], comment: null, language: state.lang, submitted_at: new Date().toISOString() };
   if (state.config.staff_on_duty) body.staff_code = state.config.staff_on_duty.code;
-  state.rating = { id, kind: "rating", ready: false, created: Date.now(), body };
+  state.rating = { id, kind: "rating", ready: false, created: Date.now(), body, token: token(), tab: TAB };
   state.notice = null;
   await outbox.put(state.rating); // the tap is kept before anything else is shown
+  if (outbox.failed) {
+    // IndexedDB cannot keep it: the level is sent at once (a reload now would lose it), the extras follow if they can
+    await outbox.put({ ...state.rating, ready: true });
+    sender.kick();
+  }
   renderDetails(true);
   show("details");
 }
@@ -256,7 +295,7 @@ async function sendComplaint() {
   if (phone) Object.assign(body, { phone, consent: true });
   if (state.config.staff_on_duty) body.staff_code = state.config.staff_on_duty.code;
   await finishRating(true);
-  await outbox.put({ id, kind: "complaint", ready: true, created: Date.now(), body });
+  await outbox.put({ id, kind: "complaint", ready: true, created: Date.now(), body, token: token() });
   thank(id);
   sender.kick();
 }
@@ -356,7 +395,7 @@ async function heartbeat() {
     await fetch(boot.api.heartbeat, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${deviceToken}` },
-      body: JSON.stringify({ queued: await outbox.count() }),
+      body: JSON.stringify(await outbox.counts()),
       cache: "no-store",
     });
   } catch {
@@ -398,11 +437,14 @@ function wire() {
 
 async function main() {
   wire();
+  keepAlive();
   outbox = await openOutbox();
   outbox.onchange = countQueue;
-  await outbox.promoteDrafts();
+  outbox.onfailure = countQueue;
+  await outbox.promoteDrafts(alive);
   await countQueue();
-  sender = new Sender(outbox, { urls: { rating: boot.api.ratings, complaint: boot.api.complaints }, token, onSent });
+  const urls = { rating: boot.api.ratings, complaint: boot.api.complaints };
+  sender = new Sender(outbox, { urls, token, onSent, alive, timeoutMs: SEND_TIMEOUT_MS });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(boot.service_worker, { scope: "/kiosk/" }).catch((error) => {
       console.warn("kiosk: no offline start-up", error);
