@@ -17,3 +17,11 @@ def routes() -> list[Any]:
     from dashboard.users import UserPages
 
     return [DashboardPages, InboxPages, KioskPages, AuditPages, UserPages]
+
+
+def style_hashes() -> tuple[str, ...]:
+    """Inline style elements the dashboard's pages need allowed (plotly.js writes them), as CSP hashes."""
+    from dashboard.controllers import PLOTLY_JS
+    from dashboard.plotly_styles import plotly_style_hashes
+
+    return plotly_style_hashes(PLOTLY_JS)

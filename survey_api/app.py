@@ -43,6 +43,7 @@ from survey_api.org.controllers import catalogue_router
 from survey_api.ratings.controllers import submit_rating, validate_rating
 from survey_api.ratings.ingest import rating_writer
 from survey_api.reports.controllers import satisfaction_report
+from survey_api.security_headers import security_headers
 from survey_api.settings import Settings
 from survey_api.system.controllers import health
 
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=SurveyRequest,
         before_request=before_request,
         after_request=commit_before_answering,
+        before_send=[security_headers(dashboard.style_hashes())],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",
