@@ -436,6 +436,7 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host  # noqa: S104 - compared, not bound
         os.environ["SURVEY_PUBLIC_BASE_URL"] = f"http://{reachable}:{port}"
     settings = _settings()
+    options = uvicorn_options(settings, host=host, port=port, workers=workers, reload=reload)
     link = _demo_link(settings)
     click.echo(
         "\n".join(
@@ -462,16 +463,30 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
             ]
         )
     )
-    uvicorn.run(
-        "survey_api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        log_level="info",
-    )
+    uvicorn.run(**options)
+
+
+def uvicorn_options(settings: Settings, *, host: str, port: int, workers: int, reload: bool) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn. The client's address and scheme are taken from ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` only when the request comes from one of ``SURVEY_TRUSTED_PROXIES``; without it no such
+    header is believed, whoever sends it (uvicorn's own default believes anything on 127.0.0.1)."""
+    if os.environ.get("FORWARDED_ALLOW_IPS") is not None:
+        raise click.ClickException(
+            "FORWARDED_ALLOW_IPS is not read: name the reverse proxies in SURVEY_TRUSTED_PROXIES instead "
+            f"(SURVEY_TRUSTED_PROXIES={os.environ['FORWARDED_ALLOW_IPS']})"
+        )
+    proxies = settings.trusted_proxy_list
+    return {
+        "app": "survey_api.app:create_app",
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "reload": reload,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies,
+        "log_level": "info",
+    }
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -58,6 +59,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How far back a rating's own time (``submitted_at``) is believed: a kiosk offline this long still counts its
     taps when they happened. A time older than that, or in the future, is replaced by the time of receipt (the
     claim is kept beside it)."""
+    trusted_proxies: str = ""
+    """Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are
+    believed, comma-separated (``127.0.0.1`` for nginx on the same machine). Empty: no proxy header is believed."""
     db_pool_size: PositiveInt = 10
     db_echo: bool = False
     # -- complaints, flags and their notifications ---------------------------------------------------
@@ -119,6 +123,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             parse_holidays(self.holidays)
         except ValueError as exc:
             raise SettingsError(f"SURVEY_HOLIDAYS: {exc}") from exc
+        for proxy in _split(self.trusted_proxies):
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"SURVEY_TRUSTED_PROXIES: {proxy!r} is not an IP address or network "
+                    "(for example 127.0.0.1 or 10.0.0.0/24, comma-separated)"
+                ) from None
         return msgspec.structs.replace(self, database_url=database_url, secret_key=secret_key)
 
     @property
@@ -126,9 +138,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.database_url.startswith("sqlite")
 
     @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The addresses and networks in ``trusted_proxies`` (checked when the settings are read)."""
+        return _split(self.trusted_proxies)
+
+    @property
     def holiday_dates(self) -> frozenset[date]:
         """The listed public holidays (checked when the settings are read)."""
         return parse_holidays(self.holidays)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _development_secret(var_dir: Path) -> str:

@@ -302,3 +302,27 @@ async def test_operators_deactivate_logins_and_reset_passwords(
         lambda s: s.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "user").order_by(AuditEvent.at))
     )
     assert list(audited) == ["user.deactivated", "user.activated", "user.password_set"]
+
+
+async def test_serve_believes_forwarded_headers_only_from_the_trusted_proxies(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    runs: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda **options: runs.append(options))
+    served = await survey_api(settings, "serve", "--port", "8123")
+    assert served.exit_code == 0, served.output
+    assert (runs[-1]["proxy_headers"], runs[-1]["forwarded_allow_ips"]) == (False, [])
+
+    monkeypatch.setenv("SURVEY_TRUSTED_PROXIES", "127.0.0.1,::1")
+    assert (await survey_api(settings, "serve", "--port", "8123")).exit_code == 0
+    assert (runs[-1]["proxy_headers"], runs[-1]["forwarded_allow_ips"]) == (True, ["127.0.0.1", "::1"])
+
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.5")
+    refused = await survey_api(settings, "serve", "--port", "8123")
+    assert (refused.exit_code, len(runs)) == (1, 2)
+    assert refused.output == (
+        "Error: FORWARDED_ALLOW_IPS is not read: name the reverse proxies in SURVEY_TRUSTED_PROXIES instead "
+        "(SURVEY_TRUSTED_PROXIES=10.0.0.5)\n"
+    )
