@@ -64,8 +64,8 @@ async def test_a_kiosk_or_integration_credential_on_the_user_endpoints_is_403(
 ) -> None:
     token_id = str(uuid.uuid4())
     for headers in (await kiosk_headers(run_in_session), await integration_headers(run_in_session)):
-        for method, path in (("GET", "/api/v1/auth/me"), ("GET", "/api/v1/auth/tokens"),
-                             ("POST", "/api/v1/auth/tokens"), ("DELETE", f"/api/v1/auth/tokens/{token_id}")):  # fmt: skip
+        calls = [("GET", "/api/v1/auth/me"), ("GET", "/api/v1/auth/tokens"), ("POST", "/api/v1/auth/tokens")]
+        for method, path in [*calls, ("DELETE", f"/api/v1/auth/tokens/{token_id}")]:
             answer = await client.request(
                 method, path, headers=headers, json={"name": "x"} if method == "POST" else None
             )
