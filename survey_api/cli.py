@@ -21,6 +21,8 @@ from survey_api import db
 from survey_api.accounts.scope import ROLES, Scope
 from survey_api.accounts.services import AccountService, IntegrationService
 from survey_api.audit.services import Actor
+from survey_api.complaints.contacts import Rotation, rotate_contacts
+from survey_api.crypto import UndecryptableValue
 from survey_api.errors import DomainError
 from survey_api.kiosks.services import KioskService
 from survey_api.org.schemas import CatalogueDocument
@@ -79,7 +81,7 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
     settings = _settings()
-    db.upgrade(settings.database_url, revision)
+    db.upgrade(settings.database_url, revision, settings)
     click.echo(f"Database at {revision}: {_safe_url(settings.database_url)}")
 
 
@@ -264,7 +266,7 @@ def users_revoke_token(username: str, token_id: uuid.UUID) -> None:
 # -- integration keys and kiosks ---------------------------------------------------------------------
 @main.group("keys")
 def keys_group() -> None:
-    """Keys for the one-stop information system."""
+    """Keys for the one-stop information system, and re-encrypting stored data under a new data key."""
 
 
 @keys_group.command("create")
@@ -295,6 +297,34 @@ def keys_revoke(name: str) -> None:
 
     run_in_session(lambda s: IntegrationService(s).revoke(name, OPERATOR))
     click.echo(f"Revoked the integration key {name!r}.")
+
+
+@keys_group.command("rotate-data")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+def keys_rotate_data(batch_size: int) -> None:
+    """Re-encrypt every stored contact detail under the current SURVEY_DATA_KEY (safe to run again)."""
+    settings = _settings()
+
+    def show(checked: int, total: int) -> None:
+        if total > batch_size:  # a large table: say how far it got
+            click.echo(f"  {checked:,}/{total:,} complaints checked", err=True)
+
+    async def main() -> Rotation:
+        config = db.alchemy_config(settings)
+        try:
+            async with config.get_session() as session:
+                return await rotate_contacts(session, batch_size, show)
+        finally:
+            await config.get_engine().dispose()
+
+    try:
+        done = asyncio.run(main())
+    except UndecryptableValue as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Re-encrypted {done.changed} of {done.checked} complaint(s) with contact details "
+        f"under data key {done.key_id!r}."
+    )
 
 
 @main.group("kiosks")

@@ -26,6 +26,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 
+from survey_api.crypto import DataCipher, attach
 from survey_api.settings import Settings
 
 if TYPE_CHECKING:
@@ -167,7 +168,14 @@ def _json_dumps(value: Any) -> str:
 
 def create_engine(settings: Settings, serving: bool = False) -> AsyncEngine:
     """Build the async engine for ``settings.database_url`` (SQLite file or PostgreSQL). ``serving``: for the app,
-    whose ``sqlite_checkpoints`` copies SQLite's log into the database file in the background."""
+    whose ``sqlite_checkpoints`` copies SQLite's log into the database file in the background. The engine carries
+    the settings' data keys, with which its encrypted columns are read and written."""
+    engine = _create_engine(settings, serving)
+    attach(engine, DataCipher.from_settings(settings))
+    return engine
+
+
+def _create_engine(settings: Settings, serving: bool) -> AsyncEngine:
     url = make_url(settings.database_url)
     kwargs: dict[str, Any] = {
         "echo": settings.db_echo,
@@ -269,24 +277,31 @@ async def commit_before_answering(response: Response[Any]) -> Response[Any]:
     return response
 
 
-def alembic_config(database_url: str) -> AlembicConfig:
-    """An Alembic config pointing at the ``migrations`` package, without an ini file."""
+def alembic_config(database_url: str, settings: Settings | None = None) -> AlembicConfig:
+    """An Alembic config pointing at the ``migrations`` package, without an ini file. Migrations that encrypt or
+    decrypt stored values take the data keys from ``settings`` (read from the environment when not given)."""
     cfg = AlembicConfig()
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("script_location", str(resources.files("migrations")))
     cfg.set_main_option("version_locations", str(resources.files("migrations") / "versions"))
     cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     cfg.attributes["database_url"] = database_url
+    cfg.attributes["settings"] = settings
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "head", settings: Settings | None = None) -> None:
     """Bring the schema to ``revision`` (run by ``survey-api db upgrade`` and by the tests)."""
     if database_url.startswith("sqlite"):
         db = make_url(database_url).database
         if db and db != ":memory:":
             Path(db).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url), revision)
+    command.upgrade(alembic_config(database_url, settings), revision)
+
+
+def downgrade(database_url: str, revision: str, settings: Settings | None = None) -> None:
+    """Take the schema back to ``revision``."""
+    command.downgrade(alembic_config(database_url, settings), revision)
 
 
 def current(database_url: str) -> None:

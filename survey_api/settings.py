@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from survey_api.complaints.deadlines import parse_holidays
+from survey_api.crypto import KeySettingError, check_key_id, parse_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
@@ -33,6 +34,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """SQLAlchemy async URL. Empty means the SQLite file ``var/hailong.db``."""
     secret_key: str = ""
     """Signs sessions and CSRF cookies. Required in production; generated once under ``var/`` otherwise."""
+    data_key: str = ""
+    """Encrypts citizens' contact details at rest (AES-GCM, key derived with HKDF); kept apart from the secret
+    key. Required in production; generated once under ``var/`` otherwise."""
+    data_key_id: str = "1"
+    """The id stored with every value encrypted under ``data_key``: give a new key a new id."""
+    data_keys_old: str = ""
+    """Earlier data keys that still decrypt, as ``id=key`` comma-separated, until ``survey-api keys rotate-data``
+    has re-encrypted everything under the current key."""
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Language = "vi"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -105,20 +114,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return settings.resolved()
 
     def resolved(self) -> Settings:
-        """Fill in the database URL and secret key defaults, refusing unsafe production settings."""
+        """Fill in the database URL and key defaults, refusing unsafe production settings."""
         database_url = self.database_url or f"sqlite+aiosqlite:///{Path(self.var_dir) / 'hailong.db'}"
-        secret_key = self.secret_key
+        secret_key, data_key = self.secret_key, self.data_key
         if self.production:
-            if len(secret_key) < MIN_SECRET_LENGTH or secret_key.lower() in WEAK_SECRETS:
-                raise SettingsError(
-                    "SURVEY_SECRET_KEY must be set to a random value of at least "
-                    f"{MIN_SECRET_LENGTH} characters in production "
-                    '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
-                )
+            _require_strong("SURVEY_SECRET_KEY", secret_key)
+            _require_strong("SURVEY_DATA_KEY", data_key)
             if not self.database_url:
                 raise SettingsError("SURVEY_DATABASE_URL must be set in production.")
-        elif not secret_key:
-            secret_key = _development_secret(Path(self.var_dir))
+        else:
+            secret_key = secret_key or _development_secret(Path(self.var_dir), "secret_key")
+            data_key = data_key or _development_secret(Path(self.var_dir), "data_key")
+        if data_key == secret_key:
+            raise SettingsError("SURVEY_DATA_KEY must differ from SURVEY_SECRET_KEY.")
+        try:
+            for name, current_id, old in (("DATA", self.data_key_id, self.data_keys_old),):
+                check_key_id(current_id, f"SURVEY_{name}_KEY_ID")
+                if current_id in parse_keys(old, f"SURVEY_{name}_KEYS_OLD"):
+                    raise KeySettingError(
+                        f"SURVEY_{name}_KEYS_OLD: the id {current_id!r} is the current key's "
+                        f"(SURVEY_{name}_KEY_ID); give the new key a new id"
+                    )
+        except KeySettingError as exc:
+            raise SettingsError(str(exc)) from exc
         try:
             parse_holidays(self.holidays)
         except ValueError as exc:
@@ -131,7 +149,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                     f"SURVEY_TRUSTED_PROXIES: {proxy!r} is not an IP address or network "
                     "(for example 127.0.0.1 or 10.0.0.0/24, comma-separated)"
                 ) from None
-        return msgspec.structs.replace(self, database_url=database_url, secret_key=secret_key)
+        return msgspec.structs.replace(
+            self,
+            database_url=database_url,
+            secret_key=secret_key,
+            data_key=data_key,
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -152,13 +175,22 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _development_secret(var_dir: Path) -> str:
-    """Generate a secret once and keep it in ``var/secret_key`` so sessions survive restarts."""
-    path = var_dir / "secret_key"
+def _require_strong(setting: str, value: str) -> None:
+    if len(value) < MIN_SECRET_LENGTH or value.lower() in WEAK_SECRETS:
+        raise SettingsError(
+            f"{setting} must be set to a random value of at least {MIN_SECRET_LENGTH} characters in production "
+            '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )
+
+
+def _development_secret(var_dir: Path, name: str) -> str:
+    """Generate a secret once and keep it in ``var/<name>`` (mode 0600) so sessions and stored data survive
+    restarts."""
+    path = var_dir / name
     if path.exists():
         return path.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    path.write_text(secret + "\n")
-    path.chmod(0o600)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:  # never readable by others
+        file.write(secret + "\n")
     return secret

@@ -30,6 +30,7 @@ from survey_api.settings import Settings
 T = TypeVar("T")
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
 TEST_SECRET = "test-secret-" + "x" * 40
+TEST_DATA_KEY = "test-data-key-" + "y" * 40
 _counter = itertools.count()
 
 
@@ -66,7 +67,7 @@ async def _pg_admin(url: str, *statements: str) -> None:
 async def _load_demo(url: str) -> None:
     from survey_api.demo import load_demo
 
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET, data_key=TEST_DATA_KEY))
     async with config.get_session() as session:
         await load_demo(session, with_activity=False)  # tests that need dossiers and ratings add them
         await session.commit()
@@ -120,6 +121,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         {},
         database_url=database_url,
         secret_key=TEST_SECRET,
+        data_key=TEST_DATA_KEY,
         var_dir=str(tmp_path / "var"),
         public_rate_limit_per_minute=10_000,
         offline_max_days=3650,  # the suite's ratings are dated in June 2026: believe their times (see test_kept_taps)

@@ -13,11 +13,14 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_api.accounts.models import User
+from survey_api.crypto import Encrypted
 from survey_api.dossiers.models import Dossier
 from survey_api.org.models import Centre, Staff
 from survey_api.ratings.models import Rating
 from survey_api.types import JsonDoc
 
+CONTACT_NAME_CHARS, CONTACT_PHONE_CHARS, CONTACT_EMAIL_CHARS = 200, 20, 255
+"""The longest contact details a complaint takes (``schemas.PersonName``, ``Phone``, ``Email``)."""
 OPEN_STATUSES = ("new", "assigned", "acknowledged")
 STATUSES = ("new", "assigned", "acknowledged", "answered", "closed", "rejected")
 
@@ -26,11 +29,16 @@ class Complaint(UUIDAuditBase):
     """What a citizen reported. The id is made by the client, so a retry never files it twice.
 
     Contact details are personal data (Law 91/2025): kept only with explicit consent, shown only to
-    handlers, and every view is audited.
+    handlers, and every view is audited. They are stored encrypted (``survey_api.crypto``); the keyed hashes of
+    the normalised phone and email find a repeat without decrypting anything.
     """
 
     __tablename__ = "complaint"
-    __table_args__ = (Index("ix_complaint_centre_received", "centre_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_complaint_centre_received", "centre_id", "received_at"),
+        Index("ix_complaint_contact_phone_hash", "contact_phone_hash"),
+        Index("ix_complaint_contact_email_hash", "contact_email_hash"),
+    )
 
     tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
@@ -45,9 +53,13 @@ class Complaint(UUIDAuditBase):
     kiosk_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("kiosk.id"))
     category: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    contact_name: Mapped[str | None] = mapped_column(String(200))
-    contact_phone: Mapped[str | None] = mapped_column(String(20))
-    contact_email: Mapped[str | None] = mapped_column(String(255))
+    contact_name: Mapped[str | None] = mapped_column(Encrypted(CONTACT_NAME_CHARS, "complaint.contact_name"))
+    contact_phone: Mapped[str | None] = mapped_column(Encrypted(CONTACT_PHONE_CHARS, "complaint.contact_phone"))
+    contact_email: Mapped[str | None] = mapped_column(Encrypted(CONTACT_EMAIL_CHARS, "complaint.contact_email"))
+    contact_phone_hash: Mapped[str | None] = mapped_column(String(64))
+    """HMAC-SHA256 of the phone written as digits, +84 as 0 (``crypto.phone_hash``): how repeats are found."""
+    contact_email_hash: Mapped[str | None] = mapped_column(String(64))
+    """HMAC-SHA256 of the email in lower case (``crypto.email_hash``)."""
     consent: Mapped[bool] = mapped_column(default=False)
     contact_erased_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     """When the contact details were erased, ``complaint_contact_days`` after the complaint ended."""

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Table, and_, bindparam, false, func, inser
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_api import crypto
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
 from survey_api.audit.services import CITIZEN, SYSTEM, Actor, record, record_many, user_actor
@@ -339,7 +340,14 @@ async def erase_ended_contacts(session: AsyncSession, settings: Settings, now: d
     erased = await session.scalars(
         update(Complaint)
         .where(ended)
-        .values(contact_name=None, contact_phone=None, contact_email=None, contact_erased_at=now)
+        .values(
+            contact_name=None,
+            contact_phone=None,
+            contact_email=None,
+            contact_phone_hash=None,
+            contact_email_hash=None,
+            contact_erased_at=now,
+        )
         .returning(Complaint.id)
         .execution_options(synchronize_session=False)
     )
@@ -384,6 +392,7 @@ class ComplaintService:
         if submitted > now + MAX_CLOCK_SKEW:
             raise InvalidInput("submitted_at is in the future", field="submitted_at")
         channel = "kiosk" if kiosk is not None else ("qr" if data.token else channel)
+        cipher = crypto.session_cipher(self.session)
         complaint = Complaint(
             id=data.id,
             tracking_code=await self._unique_code(now),
@@ -395,6 +404,8 @@ class ComplaintService:
             contact_name=name,
             contact_phone=phone,
             contact_email=email,
+            contact_phone_hash=crypto.phone_hash(cipher, phone),
+            contact_email_hash=crypto.email_hash(cipher, email),
             consent=bool(data.consent and (name or phone or email)),
             language=data.language,
             status="new",
@@ -403,7 +414,7 @@ class ComplaintService:
             kiosk_id=kiosk.id if kiosk is not None else None,
             **where,
         )
-        complaint.repeat_of_id = await self._repeat_of(complaint)
+        complaint.repeat_of_id = await self._repeat_of(complaint, cipher)
         try:
             async with self.session.begin_nested():
                 self.session.add(complaint)
@@ -495,19 +506,26 @@ class ComplaintService:
                 return code
         raise RuntimeError("could not draw a free tracking code")  # pragma: no cover - 31**6 codes a year
 
-    async def _repeat_of(self, complaint: Complaint) -> uuid.UUID | None:
+    async def _repeat_of(self, complaint: Complaint, cipher: crypto.DataCipher) -> uuid.UUID | None:
         """An earlier complaint on the same matter that was already answered: same dossier, or the same
-        person (phone or email) about the same staff member and category."""
+        person (phone or email, compared by their keyed hashes, however written) about the same staff member
+        and category."""
         same: list[ColumnElement[bool]] = []
         if complaint.dossier_id is not None:
             same.append(Complaint.dossier_id == complaint.dossier_id)
         person = [
-            column == value
-            for column, value in (
-                (Complaint.contact_phone, complaint.contact_phone),
-                (Complaint.contact_email, complaint.contact_email),
+            column.in_(cipher.lookup_hashes(normalised))  # under every configured key: rows not yet rotated too
+            for column, normalised in (
+                (
+                    Complaint.contact_phone_hash,
+                    complaint.contact_phone and crypto.normalise_phone(complaint.contact_phone),
+                ),
+                (
+                    Complaint.contact_email_hash,
+                    complaint.contact_email and crypto.normalise_email(complaint.contact_email),
+                ),
             )
-            if value
+            if normalised
         ]
         if person:
             staff = Complaint.staff_id == complaint.staff_id if complaint.staff_id else Complaint.staff_id.is_(None)

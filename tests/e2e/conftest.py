@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sqlalchemy.engine.url import make_url
 
-from tests.conftest import PG_URL, TEST_SECRET, _pg_admin, run_async
+from tests.conftest import PG_URL, TEST_DATA_KEY, TEST_SECRET, _pg_admin, run_async
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -68,6 +68,7 @@ def live_server(e2e_database: str, tmp_path: Path) -> Iterator[str]:
         **os.environ,
         "SURVEY_DATABASE_URL": e2e_database,
         "SURVEY_SECRET_KEY": TEST_SECRET,
+        "SURVEY_DATA_KEY": TEST_DATA_KEY,
         "SURVEY_VAR_DIR": str(tmp_path / "var"),
         "SURVEY_PUBLIC_BASE_URL": base,
     }

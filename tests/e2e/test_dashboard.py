@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from survey_api import db
 from survey_api.demo import DEMO_PASSWORD, load_demo_activity
 from survey_api.settings import Settings
-from tests.conftest import TEST_SECRET, run_async
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET, run_async
 from tests.e2e.conftest import assert_accessible, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ DRAWN = 20_000  # ms: the first page parses plotly.js (4.6 MB) before it draws
 
 
 async def _add_activity(url: str) -> None:
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET, data_key=TEST_DATA_KEY))
     async with config.get_session() as session:
         await load_demo_activity(session)
         await session.commit()

@@ -22,7 +22,7 @@ from survey_api.kiosks.models import Kiosk
 from survey_api.kiosks.services import KioskService
 from survey_api.ratings.models import Rating
 from survey_api.settings import Settings
-from tests.conftest import TEST_SECRET, run_async
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET, run_async
 from tests.e2e.conftest import CHROMIUM, assert_accessible, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,9 @@ def in_database(url: str, work: Callable[[AsyncSession], Any]) -> Any:
     """Run ``work`` in one committed transaction on the server's database (its own engine, disposed)."""
 
     async def main() -> Any:
-        config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET))
+        config = db.alchemy_config(
+            Settings.from_env({}, database_url=url, secret_key=TEST_SECRET, data_key=TEST_DATA_KEY)
+        )
         try:
             async with config.get_session() as session:
                 result = await work(session)

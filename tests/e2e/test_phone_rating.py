@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from survey_api import db
 from survey_api.accounts.services import IntegrationService
 from survey_api.settings import Settings
-from tests.conftest import TEST_SECRET, run_async
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET, run_async
 from tests.e2e.conftest import screenshot
 from tests.helpers import returned_dossier
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def _new_key(url: str) -> str:
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET, data_key=TEST_DATA_KEY))
     async with config.get_session() as session:
         key = await IntegrationService(session).create("Một cửa điện tử")
         await session.commit()

@@ -31,6 +31,8 @@ async def survey_api(settings: Settings, *args: str, stdin: str | None = None) -
     env: dict[str, str | None] = {
         "SURVEY_DATABASE_URL": settings.database_url,
         "SURVEY_SECRET_KEY": settings.secret_key,
+        "SURVEY_DATA_KEY": settings.data_key,
+        "SURVEY_VAR_DIR": settings.var_dir,
         "SURVEY_PUBLIC_BASE_URL": None,  # unset while it runs, restored after (serve sets it)
     }
     runner = CliRunner()

@@ -18,7 +18,7 @@ from survey_api import db
 from survey_api.app import create_app
 from survey_api.audit.models import AuditEvent
 from survey_api.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +26,9 @@ pytestmark = pytest.mark.anyio
 async def sqlite_settings(tmp_path: Path) -> Settings:
     url = f"sqlite+aiosqlite:///{tmp_path / 'serving.db'}"
     await anyio.to_thread.run_sync(db.upgrade, url)
-    return Settings.from_env({}, database_url=url, secret_key=TEST_SECRET, var_dir=str(tmp_path / "var"))
+    return Settings.from_env(
+        {}, database_url=url, secret_key=TEST_SECRET, data_key=TEST_DATA_KEY, var_dir=str(tmp_path / "var")
+    )
 
 
 async def autocheckpoint(settings: Settings, serving: bool) -> Any:

@@ -21,7 +21,10 @@ async def test_health_answers_ok_after_a_database_round_trip(client: AsyncTestCl
 
 async def test_health_answers_503_when_the_database_is_unreachable(settings: Settings) -> None:
     broken = Settings.from_env(
-        {}, database_url="postgresql+asyncpg://nobody@127.0.0.1:9/nothing", secret_key=settings.secret_key
+        {},
+        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/nothing",
+        secret_key=settings.secret_key,
+        data_key=settings.data_key,
     )
     async with AsyncTestClient(app=create_app(broken)) as client:
         response = await client.get("/health")

@@ -46,7 +46,7 @@ def test_working_days_late() -> None:
 
 
 def test_holidays_setting_is_checked() -> None:
-    settings = Settings.from_env({}, secret_key="k" * 40, holidays="2026-04-30,2026-05-01")
+    settings = Settings.from_env({}, secret_key="k" * 40, data_key="d" * 40, holidays="2026-04-30,2026-05-01")
     assert settings.holiday_dates == {date(2026, 4, 30), date(2026, 5, 1)}
     with pytest.raises(SettingsError, match="'30/04/2026' is not an ISO date"):
-        Settings.from_env({}, secret_key="k" * 40, holidays="30/04/2026")
+        Settings.from_env({}, secret_key="k" * 40, data_key="d" * 40, holidays="30/04/2026")
