@@ -176,8 +176,9 @@ class ComplaintPages(Controller):
     ) -> Template:
         session = complaints.session
         dossier = None
-        if token and tokens.is_well_signed(token, complaints.settings.secret_key):
-            row = await session.scalar(select(RatingToken).where(RatingToken.token_hash == tokens.digest(token)))
+        lookup = tokens.SigningKeys.from_settings(complaints.settings).lookup_digest(token) if token else None
+        if lookup is not None:
+            row = await session.scalar(select(RatingToken).where(RatingToken.token_hash == lookup))
             dossier = row.dossier if row is not None else None
         context: dict[str, Any] = {
             **_context(request),

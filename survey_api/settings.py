@@ -42,6 +42,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     data_keys_old: str = ""
     """Earlier data keys that still decrypt, as ``id=key`` comma-separated, until ``survey-api keys rotate-data``
     has re-encrypted everything under the current key."""
+    signing_key: str = ""
+    """Signs the QR rating links; empty means the secret key."""
+    signing_key_id: str = "1"
+    """The id a rating link carries of the key that signed it: give a new signing key a new id."""
+    signing_keys_old: str = ""
+    """Earlier signing keys, ``id=key`` comma-separated: links they signed keep working while they are listed."""
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Language = "vi"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -120,6 +126,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if self.production:
             _require_strong("SURVEY_SECRET_KEY", secret_key)
             _require_strong("SURVEY_DATA_KEY", data_key)
+            if self.signing_key:
+                _require_strong("SURVEY_SIGNING_KEY", self.signing_key)
             if not self.database_url:
                 raise SettingsError("SURVEY_DATABASE_URL must be set in production.")
         else:
@@ -128,7 +136,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if data_key == secret_key:
             raise SettingsError("SURVEY_DATA_KEY must differ from SURVEY_SECRET_KEY.")
         try:
-            for name, current_id, old in (("DATA", self.data_key_id, self.data_keys_old),):
+            for name, current_id, old in (
+                ("DATA", self.data_key_id, self.data_keys_old),
+                ("SIGNING", self.signing_key_id, self.signing_keys_old),
+            ):
                 check_key_id(current_id, f"SURVEY_{name}_KEY_ID")
                 if current_id in parse_keys(old, f"SURVEY_{name}_KEYS_OLD"):
                     raise KeySettingError(
@@ -154,6 +165,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             database_url=database_url,
             secret_key=secret_key,
             data_key=data_key,
+            signing_key=self.signing_key or secret_key,
         )
 
     @property

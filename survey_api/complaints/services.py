@@ -455,10 +455,9 @@ class ComplaintService:
             counter_id, staff = kiosk.counter_id, kiosk.staff_on_duty
         elif data.token is not None:
             row = None
-            if tokens.is_well_signed(data.token, self.settings.secret_key):
-                row = await self.session.scalar(
-                    select(RatingToken).where(RatingToken.token_hash == tokens.digest(data.token))
-                )
+            lookup = tokens.SigningKeys.from_settings(self.settings).lookup_digest(data.token)
+            if lookup is not None:
+                row = await self.session.scalar(select(RatingToken).where(RatingToken.token_hash == lookup))
             if row is None:
                 raise NotFound("Unknown rating link", field="token")
             dossier = row.dossier

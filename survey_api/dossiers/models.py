@@ -78,8 +78,9 @@ class DossierEvent(UUIDAuditBase):
 
 
 class RatingToken(UUIDAuditBase):
-    """The one rating token of a returned dossier. The token is ``nonce.signature``: only the nonce and a
-    digest are stored, so neither a database copy nor a guess yields a valid token."""
+    """The one rating token of a returned dossier. The token is ``nonce.key-id.signature`` (``nonce.signature``
+    if printed before signing keys had ids): only the nonce and a digest (of the nonce; of the whole token for the
+    older ones) are stored, so neither a database copy nor a guess yields a valid token."""
 
     __tablename__ = "rating_token"
 

@@ -158,7 +158,7 @@ class DossierService:
             token = RatingToken(
                 dossier_id=dossier.id,
                 nonce=nonce,
-                token_hash=tokens.digest(tokens.token_for(nonce, self.settings.secret_key)),
+                token_hash=tokens.SigningKeys.from_settings(self.settings).new_token_hash(nonce),
                 expires_at=datetime.now(UTC) + timedelta(days=self.settings.rating_token_days),
             )
             self.session.add(token)
@@ -166,9 +166,8 @@ class DossierService:
         return token
 
     def rating_url(self, token: RatingToken) -> str:
-        return (
-            f"{self.settings.public_base_url.rstrip('/')}/r/{tokens.token_for(token.nonce, self.settings.secret_key)}"
-        )
+        printed = tokens.SigningKeys.from_settings(self.settings).printed(token.nonce, token.token_hash)
+        return f"{self.settings.public_base_url.rstrip('/')}/r/{printed}"
 
     # -- reads ----------------------------------------------------------------------------------------
     async def get(self, code: str, scope: Scope | None) -> Dossier:

@@ -73,9 +73,10 @@ class RatingService:
         return "valid", row
 
     async def _find_token(self, token: str) -> RatingToken | None:
-        if not tokens.is_well_signed(token, self.settings.secret_key):
+        lookup = tokens.SigningKeys.from_settings(self.settings).lookup_digest(token)
+        if lookup is None:
             return None
-        return await self.session.scalar(select(RatingToken).where(RatingToken.token_hash == tokens.digest(token)))
+        return await self.session.scalar(select(RatingToken).where(RatingToken.token_hash == lookup))
 
     async def submit_with_token(self, data: RatingCreate, channel: str = "qr") -> tuple[Rating, bool]:
         """Store the dossier's rating. Returns (rating, created); a replay of the same id gives created=False."""

@@ -32,6 +32,7 @@ def test_development_data_key_is_generated_once_apart_from_the_secret_and_privat
     assert first.data_key != first.secret_key
     assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert first.signing_key == first.secret_key  # rating links are signed with the secret key unless told
 
 
 @pytest.mark.parametrize("data_key", ["", "changeme", "short-data-key"])
@@ -57,8 +58,8 @@ def test_the_data_key_must_differ_from_the_secret_key() -> None:
         ({"SURVEY_DATA_KEYS_OLD": "old-key-without-id"}, "SURVEY_DATA_KEYS_OLD: write each old key as id=key"),
         ({"SURVEY_DATA_KEYS_OLD": "a:b=key"}, "SURVEY_DATA_KEYS_OLD: the key id 'a:b' must be 1 to 16"),
         ({"SURVEY_DATA_KEYS_OLD": "1=old"}, "SURVEY_DATA_KEYS_OLD: the id '1' is the current key's"),
-        ({"SURVEY_DATA_KEYS_OLD": "2=a,2=b"}, "SURVEY_DATA_KEYS_OLD: the key id '2' is given twice"),
-        ({"SURVEY_DATA_KEY_ID": "two words"}, "SURVEY_DATA_KEY_ID: a key id is 1 to 16"),
+        ({"SURVEY_SIGNING_KEYS_OLD": "s1=a,s1=b"}, "SURVEY_SIGNING_KEYS_OLD: the key id 's1' is given twice"),
+        ({"SURVEY_SIGNING_KEY_ID": "two words"}, "SURVEY_SIGNING_KEY_ID: a key id is 1 to 16"),
     ],
 )
 def test_key_settings_that_cannot_work_are_refused_naming_the_setting(env: dict[str, str], message: str) -> None:
