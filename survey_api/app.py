@@ -37,7 +37,7 @@ from survey_api.complaints.controllers import ComplaintController, FlagControlle
 from survey_api.complaints.notifications import background_jobs
 from survey_api.db import alchemy_config, commit_before_answering, create_engine, note_request, sqlite_checkpoints
 from survey_api.dossiers.controllers import DossierController
-from survey_api.errors import SurveyRequest, exception_handler, refuse_nul_characters
+from survey_api.errors import SurveyRequest, exception_handler, refuse_lax_json, refuse_nul_characters
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
 from survey_api.org.controllers import catalogue_router
 from survey_api.ratings.controllers import submit_rating, validate_rating
@@ -103,9 +103,11 @@ async def root() -> Redirect:
 
 
 async def before_request(request: Request[Any, Any, Any]) -> None:
-    """Every request: remembered for ``commit_before_answering``, then refused if its input holds a NUL."""
+    """Every request: remembered for ``commit_before_answering``, then refused if its input holds a NUL or its JSON
+    body is not of the schema's types."""
     note_request(request)
     await refuse_nul_characters(request)
+    await refuse_lax_json(request)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

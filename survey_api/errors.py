@@ -332,3 +332,43 @@ async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
         field = "body"  # a UTF-8 file (a CSV import): its text may not hold one either (UTF-16 is refused later)
     if field:
         raise InvalidInput("Text must not hold a NUL character", field=field)
+
+
+# -- JSON bodies as typed -----------------------------------------------------------------------------------------
+async def refuse_lax_json(request: Request[Any, Any, Any]) -> None:
+    """Refuse (400 naming the field) a JSON body whose values are not of the schema's types. Litestar converts
+    bodies in msgspec's lax mode, made for query strings: a number of seconds became a date (a kiosk rating's
+    ``"submitted_at": 0`` was stored as 1 January 1970) and ``"5"`` an integer. Decoding the body once more, strictly,
+    costs a few microseconds; malformed JSON is left to the handler, which says so. A whole number written ``3.0`` is
+    an integer, as in JSON Schema."""
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    media_type = getattr(data.kwarg_definition, "media_type", "application/json")
+    if media_type != "application/json":
+        return  # a form: its values are text, converted on purpose
+    body = await request.body()
+    if not body:
+        return
+    try:
+        msgspec.json.decode(body, type=data.annotation, strict=True)
+    except msgspec.ValidationError:
+        try:  # JSON Schema counts 3.0 as an integer: so does the API (lax mode takes it too)
+            msgspec.convert(_integral_floats(msgspec.json.decode(body)), type=data.annotation, strict=True)
+        except msgspec.ValidationError as exc:
+            raise ValidationException(str(exc), extra=[{"message": str(exc), "source": "body"}]) from exc
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            return  # a value before the rest of the JSON was found malformed: the handler says so
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return  # not JSON anyone can read: the request's own decoding says so, naming the body
+
+
+def _integral_floats(value: Any) -> Any:
+    """``value`` with each float that is a whole number (``3.0``) written as an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _integral_floats(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats(item) for item in value]
+    return value

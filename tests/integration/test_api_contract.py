@@ -1,0 +1,52 @@
+"""What schemathesis found against the schema (``make check``), held here one case each."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.helpers import kiosk_headers
+
+pytestmark = pytest.mark.anyio
+
+
+def _rating(**fields: Any) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "overall": 5, "submitted_at": datetime.now(UTC).isoformat(), **fields}
+
+
+async def test_a_json_value_of_another_type_is_refused_naming_the_field(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    kiosk = await kiosk_headers(run_in_session)
+    epoch = await client.post("/api/v1/ratings", json=_rating(submitted_at=0), headers=kiosk)
+    assert epoch.status_code == 400  # it was stored as a tap of 1 January 1970
+    assert epoch.json() == {
+        "status": 400,
+        "code": "invalid_input",
+        "message": "submitted_at: Expected `datetime | null`, got `int`",
+        "errors": [{"field": "submitted_at", "message": "Expected `datetime | null`, got `int`"}],
+    }
+    text = await client.post("/api/v1/ratings", json=_rating(overall="5"), headers=kiosk)
+    assert text.status_code == 400
+    assert text.json()["errors"] == [{"field": "overall", "message": "Expected `int`, got `str`"}]
+    heartbeat = await client.post("/api/v1/kiosk/heartbeat", json={"queued": "3"}, headers=kiosk)
+    assert heartbeat.status_code == 400
+    assert heartbeat.json()["errors"] == [{"field": "queued", "message": "Expected `int`, got `str`"}]
+
+
+async def test_a_whole_number_written_with_a_decimal_point_is_an_integer(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    kiosk = await kiosk_headers(run_in_session)
+    stored = await client.post(
+        "/api/v1/ratings", json=_rating(overall=4.0, answers={"staff_attitude": 3.0}), headers=kiosk
+    )
+    assert stored.status_code == 201, stored.text
+    assert (stored.json()["overall"], stored.json()["answers"]) == (4, {"staff_attitude": 3})
+    half = await client.post("/api/v1/ratings", json=_rating(overall=4.5), headers=kiosk)
+    assert half.status_code == 400
+    assert half.json()["errors"] == [{"field": "overall", "message": "Expected `int`, got `float`"}]
