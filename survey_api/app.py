@@ -11,7 +11,7 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
-from litestar import Litestar, Request, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -23,6 +23,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
+from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Receive, Scope, Send
@@ -102,12 +103,30 @@ async def root() -> Redirect:
     return Redirect("/dashboard/")
 
 
-async def before_request(request: Request[Any, Any, Any]) -> None:
+def allowed_methods(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """``OPTIONS`` answered with every method of the path. Litestar 2 answers it with the methods of the path's first
+    handler only when a path's handlers are registered one after another (litestar#4169, fixed in 3.0): a list and
+    a create, a get and a change, listed only one of the two in ``Allow``."""
+    handler = request.route_handler
+    if handler.http_methods != {"OPTIONS"} or handler.handler_name != "options_handler":
+        return None  # an OPTIONS handler of our own
+    routes = (r for r in request.app.routes if isinstance(r, HTTPRoute) and any(h is handler for h in r.route_handlers))
+    route = next(routes, None)
+    if route is None:
+        return None
+    methods = route.methods
+    return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))}, media_type=MediaType.TEXT)
+
+
+async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
     """Every request: remembered for ``commit_before_answering``, then refused if its input holds a NUL or its JSON
-    body is not of the schema's types."""
+    body is not of the schema's types; ``OPTIONS`` is answered here."""
     note_request(request)
+    if request.method == "OPTIONS":
+        return allowed_methods(request)
     await refuse_nul_characters(request)
     await refuse_lax_json(request)
+    return None
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -50,3 +50,11 @@ async def test_a_whole_number_written_with_a_decimal_point_is_an_integer(
     half = await client.post("/api/v1/ratings", json=_rating(overall=4.5), headers=kiosk)
     assert half.status_code == 400
     assert half.json()["errors"] == [{"field": "overall", "message": "Expected `int`, got `float`"}]
+
+
+async def test_options_lists_every_method_of_the_path(client: AsyncTestClient[Any]) -> None:
+    listed = await client.options("/api/v1/admin/centres")
+    assert (listed.status_code, listed.headers["allow"]) == (204, "GET, OPTIONS, POST")
+    one = await client.options("/api/v1/admin/centres/TTPVHCC-96")
+    assert one.headers["allow"] == "GET, OPTIONS, PATCH"
+    assert (await client.options("/api/v1/auth/tokens")).headers["allow"] == "GET, OPTIONS, POST"
