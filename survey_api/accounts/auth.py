@@ -127,7 +127,8 @@ def requires_role(*roles: str, integration: bool = False) -> Any:
 
 
 def requires_person(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """A guard for a person's own endpoints (who am I, my tokens): a kiosk or an integration key gets 403."""
+    """A guard for a person's own things (who they are, their tokens, logging out): a kiosk or an integration key
+    is refused with 403, as everywhere a person's login is needed."""
     principal = connection.scope.get("user")
     if principal is None:
         raise NotAuthorizedException("Login required")

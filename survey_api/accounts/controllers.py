@@ -141,7 +141,7 @@ class AuthApi(Controller):
         start_session(request, user)
         return user_read(user)
 
-    @post("/logout", operation_id="logout", status_code=204)
+    @post("/logout", operation_id="logout", status_code=204, guards=[requires_person])
     async def logout(self, request: Request[Any, Any, Any]) -> None:
         """End the session."""
         request.clear_session()
@@ -151,7 +151,7 @@ class AuthApi(Controller):
         """The logged-in user, with role and scope."""
         return user_read(request.user)
 
-    @post("/tokens", operation_id="create_token", guards=[requires_person], status_code=HTTP_201_CREATED)
+    @post("/tokens", operation_id="create_token", status_code=HTTP_201_CREATED, guards=[requires_person])
     async def create_token(
         self, request: Request[User, Any, Any], data: JSONBody[TokenCreate], accounts: NamedDependency[AccountService]
     ) -> TokenCreated:
@@ -165,7 +165,7 @@ class AuthApi(Controller):
         """Your personal API tokens, newest first: name, made, last used (to the hour), revoked. Never the secret."""
         return await accounts.tokens(request.user)
 
-    @delete("/tokens/{token_id:uuid}", operation_id="revoke_token", guards=[requires_person], status_code=HTTP_200_OK)
+    @delete("/tokens/{token_id:uuid}", operation_id="revoke_token", status_code=HTTP_200_OK, guards=[requires_person])
     async def revoke_token(
         self,
         request: Request[User, Any, Any],

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import kiosk_headers
+from tests.helpers import bearer_for, integration_headers, kiosk_headers
 
 pytestmark = pytest.mark.anyio
 
@@ -58,3 +58,23 @@ async def test_options_lists_every_method_of_the_path(client: AsyncTestClient[An
     one = await client.options("/api/v1/admin/centres/TTPVHCC-96")
     assert one.headers["allow"] == "GET, OPTIONS, PATCH"
     assert (await client.options("/api/v1/auth/tokens")).headers["allow"] == "GET, OPTIONS, POST"
+
+
+async def test_a_persons_own_endpoints_refuse_a_kiosk_or_an_integration_key(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    for headers in (await kiosk_headers(run_in_session), await integration_headers(run_in_session)):
+        for method, path in [
+            ("GET", "/api/v1/auth/me"),  # was a 500
+            ("GET", "/api/v1/auth/tokens"),  # was 200 []
+            ("POST", "/api/v1/auth/tokens"),
+            ("DELETE", f"/api/v1/auth/tokens/{uuid.uuid4()}"),  # was a 500
+            ("POST", "/api/v1/auth/logout"),
+        ]:
+            response = await client.request(
+                method, path, headers=headers, json={"name": "x"} if method == "POST" else None
+            )
+            assert response.status_code == 403, (method, path, response.text)
+            assert response.json()["message"] == "This needs a person's login, not a device or integration key"
+    admin = await bearer_for(run_in_session, "admin")
+    assert (await client.get("/api/v1/auth/me", headers=admin)).json()["username"] == "admin"
