@@ -65,10 +65,20 @@ def parse_csv(content: bytes, tz: str) -> list[tuple[int, DossierPush | ErrorIte
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [(0, ErrorItem(field=None, message=f"The file is not UTF-8 text: {exc}", row=0))]
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # newline="": a line may end in \r\n, \n or \r
+    try:
+        raw_rows = list(reader)
+    except csv.Error as exc:  # a quote left open, for one
+        return [(0, ErrorItem(field="body", message=f"The file is not CSV: {exc}", row=max(0, reader.line_num - 1)))]
+    if not reader.fieldnames:
+        return [
+            (0, ErrorItem(field="body", message="The file is empty: send a header row, then a row a dossier", row=0))
+        ]
     names = {h: HEADERS.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames or []}
+    if "code" not in names.values():  # every row needs one: a file without the column imports nothing
+        return [(0, ErrorItem(field="code", message="The header has no column 'mã hồ sơ' (or 'code')", row=0))]
     rows: list[tuple[int, DossierPush | ErrorItem]] = []
-    for row_no, raw in enumerate(reader, start=1):
+    for row_no, raw in enumerate(raw_rows, start=1):
         record: dict[str, Any] = {}
         for header, value in raw.items():
             if header is None or value is None or not value.strip():

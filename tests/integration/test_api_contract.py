@@ -78,3 +78,29 @@ async def test_a_persons_own_endpoints_refuse_a_kiosk_or_an_integration_key(
             assert response.json()["message"] == "This needs a person's login, not a device or integration key"
     admin = await bearer_for(run_in_session, "admin")
     assert (await client.get("/api/v1/auth/me", headers=admin)).json()["username"] == "admin"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"", {"field": "body", "message": "The file is empty: send a header row, then a row a dossier", "row": 0}),
+        (
+            b"{}",
+            {"field": "code", "message": "The header has no column 'm\u00e3 h\u1ed3 s\u01a1' (or 'code')", "row": 0},
+        ),
+        # a lone carriage return inside a field was a 500 (the csv module refused it)
+        ("m\u00e3 h\u1ed3 s\u01a1\rX".encode(), None),
+    ],
+)
+async def test_a_csv_import_with_nothing_to_import_says_why(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any, content: bytes, error: dict[str, Any] | None
+) -> None:
+    onestop = await integration_headers(run_in_session)
+    response = await client.post(
+        "/api/v1/dossiers/import", content=content, headers={**onestop, "content-type": "text/csv"}
+    )
+    assert response.status_code == 422, response.text
+    if error is not None:
+        assert response.json()["errors"] == [error]
+    else:
+        assert response.json()["errors"][0]["row"] == 1  # the line after the header: a dossier without a procedure
