@@ -20,7 +20,6 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.routes import HTTPRoute
@@ -40,6 +39,7 @@ from survey_api.db import alchemy_config, commit_before_answering, create_engine
 from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import SurveyRequest, exception_handler, refuse_lax_json, refuse_nul_characters
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
+from survey_api.openapi import TruthfulJsonRenderPlugin
 from survey_api.org.controllers import catalogue_router
 from survey_api.ratings.controllers import submit_rating, validate_rating
 from survey_api.ratings.ingest import rating_writer
@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             description="Citizen satisfaction and feedback for public administrative service centres.",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[TruthfulJsonRenderPlugin()],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         exception_handlers={Exception: exception_handler},

@@ -123,6 +123,7 @@ def requires_role(*roles: str, integration: bool = False) -> Any:
         if not isinstance(principal, User) or principal.role not in roles:
             raise PermissionDeniedException("You may not do this")
 
+    guard.integration = integration  # type: ignore[attr-defined]  # read by survey_api.openapi
     return guard
 
 

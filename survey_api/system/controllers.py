@@ -7,6 +7,7 @@ import logging
 import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,13 @@ class Health(msgspec.Struct):
     status: str
 
 
-@get("/health", operation_id="health", tags=["system"], cache=False)
+@get(
+    "/health",
+    operation_id="health",
+    tags=["system"],
+    cache=False,
+    responses={503: ResponseSpec(Health, description="The database could not be reached", generate_examples=False)},
+)
 async def health(db_session: NamedDependency[AsyncSession]) -> Response[Health]:
     """Liveness and database reachability: 200 ``ok`` or 503 ``unavailable``."""
     try:
