@@ -10,6 +10,10 @@ from msgspec import Meta
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 """Codes of units, centres, agencies, procedures, counters and staff: letters, digits, '.', '_' or '-'."""
+SPACE = r"\s\x1c-\x1f\x85\ufeff"
+"""White space in a character class, the same for Python's ``re`` (which checks the input) and the JSON Schema
+dialect of the OpenAPI document (ECMA-262): each ``\\s`` alone takes characters the other does not (``\\x1c``-``\\x1f``
+and ``\\x85`` in Python, ``\\ufeff`` in ECMA-262)."""
 Code = Annotated[
     str,
     Meta(

@@ -9,7 +9,7 @@ from typing import Annotated, Literal, get_args
 import msgspec
 from msgspec import Meta
 
-from survey_api.schemas import Code, Request
+from survey_api.schemas import SPACE, Code, Request
 
 Category = Literal["harassment", "rude", "wrong_guidance", "delay", "extra_fees", "other"]
 CATEGORIES: tuple[str, ...] = get_args(Category)
@@ -22,7 +22,7 @@ PersonName = Annotated[str, Meta(max_length=200)]
 Phone = Annotated[
     str, Meta(max_length=20, pattern=r"^\+?[0-9][0-9 .()\-]{6,18}[0-9]$", description="Digits, spaces, + . ( ) -")
 ]
-Email = Annotated[str, Meta(max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, Meta(max_length=255, pattern=rf"^[^@{SPACE}]+@[^@{SPACE}]+\.[^@{SPACE}]+$")]
 DossierCode = Annotated[str, Meta(min_length=1, max_length=60)]
 RatingTokenText = Annotated[str, Meta(min_length=10, max_length=100, description="From the QR rating link /r/{token}")]
 TrackingCode = Annotated[str, Meta(min_length=6, max_length=30, examples=["PA-2026-7KQ4MX"])]

@@ -8,13 +8,15 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from survey_api.schemas import Code, LongName, Name, Request, ShortName, UnitCode
+from survey_api.schemas import SPACE, Code, LongName, Name, Request, ShortName, UnitCode
 
 UnitLevel = Literal["province", "district", "commune"]
 StatutoryDays = Annotated[int, Meta(ge=0, le=365, description="Legal time limit in working days")]
 Address = Annotated[str, Meta(max_length=255)]
 KioskLevels = Literal[3, 4, 5]
-WebhookUrl = Annotated[str, Meta(max_length=500, pattern=r"^https?://[^\s]+$", description="Where flags are POSTed")]
+WebhookUrl = Annotated[
+    str, Meta(max_length=500, pattern=rf"^https?://[^{SPACE}]+$", description="Where flags are POSTed")
+]
 WebhookSecret = Annotated[str, Meta(min_length=16, max_length=200, description="Key of the HMAC-SHA256 signature")]
 
 

@@ -127,3 +127,27 @@ async def test_bodies_that_refuse_unknown_fields_say_so_with_their_full_constrai
     assert rating["properties"]["reasons"]["items"]["pattern"] == "^[a-z][a-z0-9_]*$"
     assert rating["properties"]["answers"]["propertyNames"]["pattern"] == "^[a-z][a-z0-9_]*$"
     assert rating["properties"]["answers"]["additionalProperties"]["maximum"] == 5
+
+
+@pytest.mark.parametrize(
+    ("schema", "field", "kept", "refused"),
+    [
+        ("CentreWrite", "webhook_url", "https://hook.example.vn/hl", ["http://\x1c~", "http://a\x85b", "http://a b"]),
+        ("ComplaintCreate", "email", "lan@example.vn", ["lan\x1f@example.vn", "lan@exa\ufeffmple.vn"]),
+    ],
+)
+async def test_patterns_mean_the_same_to_a_client_as_to_the_server(
+    spec: dict[str, Any], schema: str, field: str, kept: str, refused: list[str]
+) -> None:
+    import re
+
+    import jsonschema_rs  # JSON Schema's regular expressions are ECMA-262's, as a client's validator reads them
+
+    (text,) = [
+        option for option in spec["components"]["schemas"][schema]["properties"][field]["anyOf"] if "pattern" in option
+    ]
+    client_side = jsonschema_rs.validator_for(text)
+    assert client_side.is_valid(kept)
+    assert re.search(text["pattern"], kept)
+    for value in refused:  # Python's \s took \x1c-\x1f and \x85, ECMA-262's did not: the schema let them through
+        assert (client_side.is_valid(value), bool(re.search(text["pattern"], value))) == (False, False), value
