@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 
-.PHONY: help install run serve migrate demo test test-pg lint fmt bench bench-ingest bench-writers bench-reports browser clean
+.PHONY: help install run serve migrate demo test test-pg lint check fmt bench bench-ingest bench-writers bench-reports browser clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+check: $(STAMP) ## The API against its OpenAPI schema: schemathesis on a throwaway app, as admin, kiosk and integration
+	bash tests/contract/run-schemathesis.sh
 
 fmt: $(STAMP) ## Format and fix what ruff can fix
 	$(BIN)/ruff format .
