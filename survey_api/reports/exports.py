@@ -53,6 +53,20 @@ COLUMNS: list[tuple[str, dict[str, str]]] = [
     ("note", {"vi": "Ghi chú", "en": "Note"}),
 ]
 TOTAL = {"vi": "Tổng cộng", "en": "Total"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with one of these is taken for a formula by spreadsheet programs (OWASP "CSV injection")."""
+
+
+def is_formula_like(value: Any) -> bool:
+    """Text a spreadsheet would run as a formula, such as a centre named ``=HYPERLINK(...)``."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as written to CSV: empty for none; formula-like text behind a ``'`` so it stays text."""
+    if value is None:
+        return ""
+    return "'" + value if is_formula_like(value) else value
 
 
 def headers(report: Report, lang: str) -> list[str]:
@@ -88,7 +102,7 @@ def to_csv(report: Report, lang: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in table(report, lang):
-        writer.writerow(["" if v is None else v for v in line])
+        writer.writerow([csv_cell(v) for v in line])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read Vietnamese correctly
 
 
@@ -98,6 +112,9 @@ def to_xlsx(report: Report, lang: str, title: str) -> bytes:
     sheet.title = title[:31]
     for line in table(report, lang):
         sheet.append(line)
+        for cell in sheet[sheet.max_row]:
+            if is_formula_like(cell.value):
+                cell.data_type = "s"  # openpyxl made it a formula; text it is, whatever it starts with
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for cell in sheet[sheet.max_row]:

@@ -192,6 +192,35 @@ async def test_csv_and_xlsx_hold_the_same_numbers_as_the_json(
     assert len(lines) == len(body["rows"]) + 2
 
 
+async def test_exports_write_formula_like_names_as_text(
+    client: AsyncTestClient[Any], seeded: None, run_in_session: Any
+) -> None:
+    """A centre named like a formula is text in both downloads: a string cell in the XLSX (never a formula) and
+    behind a ``'`` in the CSV; the counts beside it stay numbers."""
+    evil = '=HYPERLINK("http://evil.example/","x")'
+
+    async def rename(session: Any) -> None:
+        await session.execute(update(Centre).where(Centre.code == "MC-969").values(name=evil))
+        await session.execute(update(Centre).where(Centre.code == "MC-971").values(name="@SUM(1+1)"))
+
+    await run_in_session(rename)
+    admin = await bearer_for(run_in_session, "admin")
+    params = {"group_by": "centre", "date_from": "2018-01-01", "date_to": "2018-12-31"}
+    csv_response = await client.get("/api/v1/reports/satisfaction", params={**params, "format": "csv"}, headers=admin)
+    lines = {line[0]: line for line in csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")))}
+    assert lines["MC-969"][1:3] == ["'" + evil, "1082"]
+    assert lines["MC-971"][1:3] == ["'@SUM(1+1)", "850"]
+    assert lines["MC-964"][1][0] not in "'=@"  # an ordinary name is left as it is
+
+    xlsx_response = await client.get("/api/v1/reports/satisfaction", params={**params, "format": "xlsx"}, headers=admin)
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    name, ratings = rows["MC-969"][1], rows["MC-969"][2]
+    assert (name.value, name.data_type) == (evil, "s")
+    assert (rows["MC-971"][1].value, rows["MC-971"][1].data_type) == ("@SUM(1+1)", "s")
+    assert (ratings.value, ratings.data_type) == (1082, "n")
+
+
 async def test_rollups_kept_current_equal_a_rebuild_from_raw_rows(
     client: AsyncTestClient[Any], demo: None, run_in_session: Any, settings: Settings
 ) -> None:
