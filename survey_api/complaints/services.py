@@ -698,6 +698,9 @@ class FlagService:
         return flag
 
     async def read(self, flag: Flag, *, thread: bool = True) -> FlagRead:
+        """The item and its thread. Internal entries are for handlers: anyone else (the staff member concerned) sees
+        no internal note, and of another internal step (an assignment, a status change) only that it happened, not
+        its text."""
         complaint = flag.complaint
         rating = flag.rating
         entries: list[EntryRead] = []
@@ -705,8 +708,19 @@ class FlagService:
             rows = await self.session.scalars(
                 select(FlagEvent).where(FlagEvent.flag_id == flag.id).order_by(FlagEvent.at, FlagEvent.created_at)
             )
+            handler = self.is_handler(flag)
             entries = [
-                EntryRead(e.at, e.kind, e.actor_name, e.from_status, e.to_status, e.text, e.public) for e in rows
+                EntryRead(
+                    e.at,
+                    e.kind,
+                    e.actor_name,
+                    e.from_status,
+                    e.to_status,
+                    e.text if handler or e.public or e.actor_id == self.user.id else None,
+                    e.public,
+                )
+                for e in rows
+                if handler or e.kind != "note"
             ]
         now = datetime.now(UTC)
         return FlagRead(

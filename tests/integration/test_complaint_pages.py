@@ -134,3 +134,37 @@ async def test_inbox_pages_show_each_role_its_own_and_log_contact_views(
     await login(client, "giamdoc964")
     assert filed["tracking_code"] not in (await client.get("/dashboard/inbox/?show=all")).text
     assert (await client.get(f"/dashboard/inbox/{flag_id}", headers={"accept": "text/html"})).status_code == 404
+
+
+async def test_the_inbox_page_keeps_internal_notes_from_the_staff_member_concerned(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    body = {"id": str(uuid.uuid4()), "centre_code": "TTPVHCC-96", "staff_code": "CB-001", "category": "rude",
+            "text": "Cán bộ nói trống không."}  # fmt: skip
+    filed = (await client.post("/api/v1/complaints", json=body)).json()
+    flag_id = await run_in_session(
+        lambda s: s.scalar(select(Flag.id).where(Flag.complaint_id == uuid.UUID(filed["id"])))
+    )
+    note = "Cán bộ này đã bị nhắc nhở hai lần."
+    headers = await login(client, "giamsat")
+    for action, data in (
+        ("notes", {"text": note}),
+        ("status", {"status": "acknowledged", "text": "Mời lên làm việc."}),
+    ):
+        done = await client.post(
+            f"/dashboard/inbox/{flag_id}/{action}", data=data, headers=headers, follow_redirects=False
+        )
+        assert done.status_code == 303, done.text
+    page = (await client.get(f"/dashboard/inbox/{flag_id}")).text
+    assert note in page
+    assert "<td>Ghi chú</td>" in page
+    assert "Mời lên làm việc." in page
+
+    await client.post("/logout", headers=headers)
+    await login(client, "canbo")  # Nguyễn Văn Hùng, CB-001: the complaint is about him
+    page = (await client.get(f"/dashboard/inbox/{flag_id}")).text
+    assert "Cán bộ nói trống không." in page
+    assert "Đang xử lý" in page  # the status is his to know
+    assert note not in page
+    assert "Mời lên làm việc." not in page
+    assert "<td>Ghi chú</td>" not in page

@@ -222,6 +222,47 @@ async def test_contact_details_are_for_handlers_only_and_every_view_is_audited(
     assert [(v.actor_name, v.object_id) for v in views] == [("giamsat", uuid.UUID(filed["id"]))] * 2
 
 
+async def test_internal_notes_are_for_handlers_not_the_staff_member_concerned(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    filed = (await client.post("/api/v1/complaints", json=complaint())).json()
+    flag_id = await run_in_session(
+        lambda s: s.scalar(select(Flag.id).where(Flag.complaint_id == uuid.UUID(filed["id"])))
+    )
+    supervisor = await bearer_for(run_in_session, "giamsat")
+    staff = await bearer_for(run_in_session, "canbo")  # the staff member the complaint is about
+    note = "Xem lại camera quầy 1 trước khi trả lời."
+    noted = await client.post(f"/api/v1/flags/{flag_id}/notes", json={"text": note}, headers=supervisor)
+    assert noted.status_code == 200, noted.text
+    moved = await client.post(
+        f"/api/v1/flags/{flag_id}/status",
+        json={"status": "acknowledged", "text": "Chuyển thanh tra nội bộ."},
+        headers=supervisor,
+    )
+    assert moved.status_code == 200, moved.text
+    explained = await client.post(
+        f"/api/v1/flags/{flag_id}/explanation", json={"text": "Tôi đã hướng dẫn đúng quy trình."}, headers=staff
+    )
+    assert explained.status_code == 200, explained.text
+    assert note not in explained.text
+
+    seen_by_staff = await client.get(f"/api/v1/flags/{flag_id}", headers=staff)
+    assert seen_by_staff.status_code == 200
+    assert note not in seen_by_staff.text
+    assert [(e["kind"], e["to_status"], e["text"]) for e in seen_by_staff.json()["thread"]] == [
+        ("created", "new", None),
+        ("status", "acknowledged", None),
+        ("explanation", None, "Tôi đã hướng dẫn đúng quy trình."),
+    ]
+    seen_by_handler = (await client.get(f"/api/v1/flags/{flag_id}", headers=supervisor)).json()
+    assert [(e["kind"], e["to_status"], e["text"]) for e in seen_by_handler["thread"]] == [
+        ("created", "new", None),
+        ("note", None, note),
+        ("status", "acknowledged", "Chuyển thanh tra nội bộ."),
+        ("explanation", None, "Tôi đã hướng dẫn đúng quy trình."),
+    ]
+
+
 async def test_contact_details_are_erased_30_days_after_the_complaint_ended(
     demo: None, client: AsyncTestClient[Any], run_in_session: Any, settings: Settings
 ) -> None:
