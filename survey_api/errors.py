@@ -111,8 +111,8 @@ class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_attempts"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
         self.retry_after = retry_after
 
 

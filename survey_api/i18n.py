@@ -33,8 +33,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Wrong user name or password.",
     },
     "login.throttled": {
-        "vi": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-        "en": "Too many failed sign-ins. Please try again in {minutes} minutes.",
+        "vi": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút (lúc {time}).",
+        "en": "Too many failed sign-ins. Please try again in {minutes} minutes (at {time}).",
     },
     "logout": {"vi": "Đăng xuất", "en": "Sign out"},
     "home.title": {"vi": "Trang quản trị", "en": "Administration"},

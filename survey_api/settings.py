@@ -55,7 +55,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     var_dir: str = str(PROJECT_ROOT / "var")
     debug: bool = False
     login_max_failures: PositiveInt = 5
-    """Failed logins for one user name (or one client) before it must wait ``login_lockout_seconds``."""
+    """Failed logins for one user name before it must wait ``login_lockout_seconds``."""
+    login_max_failures_per_address: PositiveInt = 50
+    """Failed logins from one client address, for any user names, before it must wait ``login_lockout_seconds``:
+    much higher than per user name, since a whole office may share one address behind NAT."""
     login_lockout_seconds: PositiveInt = 900
     session_max_age_seconds: PositiveInt = 8 * 3600
     public_rate_limit_per_minute: PositiveInt = 120

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
@@ -43,6 +45,7 @@ def provide_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
         settings.secret_key,
         settings.login_max_failures,
         settings.login_lockout_seconds,
+        settings.login_max_failures_per_address,
     )
 
 
@@ -85,7 +88,9 @@ class AuthPages(Controller):
             user = await accounts.authenticate(data.username, data.password, throttle, _client(request))
         except TooManyAttempts as exc:
             minutes = max(1, -(-exc.retry_after // 60))
-            error = translate("login.throttled", context["lang"], minutes=minutes)
+            tz = ZoneInfo(request.app.state.settings.timezone)
+            at = datetime.now(tz) + timedelta(seconds=exc.retry_after)
+            error = translate("login.throttled", context["lang"], minutes=minutes, time=f"{at:%H:%M}")
             return Template(
                 "login.html",
                 context={**context, "next": _safe_next(data.next), "error": error, "username": data.username},

@@ -43,26 +43,39 @@ def user_read(user: User) -> UserRead:
 
 
 class LoginThrottle:
-    """Counts failed logins per user name and per client (stored as a keyed digest, never the address)."""
+    """Counts failed logins per user name (``max_failures``) and per client address (``max_per_address``, much
+    higher: one office behind NAT shares an address). The address is stored as a keyed digest, never itself."""
 
-    def __init__(self, store: Store, secret: str, max_failures: int, window_seconds: int) -> None:
+    def __init__(
+        self, store: Store, secret: str, max_failures: int, window_seconds: int, max_per_address: int | None = None
+    ) -> None:
         self.store = store
         self.secret = secret
         self.max_failures = max_failures
+        self.max_per_address = max_per_address or max_failures
         self.window = window_seconds
 
-    def _keys(self, username: str, client: str) -> list[str]:
-        return [f"user:{username.strip().lower()}", f"client:{security.keyed_digest(self.secret, client)}"]
+    def _limits(self, username: str, client: str) -> list[tuple[str, int, str]]:
+        """(store key, limit, what it counts) for the user name, then the address."""
+        return [
+            (f"user:{username.strip().lower()}", self.max_failures, "user name"),
+            (f"client:{security.keyed_digest(self.secret, client)}", self.max_per_address, "address"),
+        ]
 
     async def check(self, username: str, client: str) -> None:
-        for key in self._keys(username, client):
+        for key, limit, what in self._limits(username, client):
             raw = await self.store.get(key)
-            if raw is not None and int(raw) >= self.max_failures:
+            if raw is not None and int(raw) >= limit:
                 retry_after = await self.store.expires_in(key) or self.window
-                raise TooManyAttempts("Too many failed logins; try again later", retry_after=retry_after)
+                minutes = max(1, -(-retry_after // 60))
+                raise TooManyAttempts(
+                    f"Too many failed logins for this {what}; try again in {minutes} minute(s)",
+                    retry_after=retry_after,
+                    field="username" if what == "user name" else None,
+                )
 
     async def failed(self, username: str, client: str) -> None:
-        for key in self._keys(username, client):
+        for key, _, _ in self._limits(username, client):
             raw = await self.store.get(key)
             count = int(raw) + 1 if raw is not None else 1
             remaining = await self.store.expires_in(key) if raw is not None else None

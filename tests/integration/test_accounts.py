@@ -6,13 +6,16 @@ import re
 import uuid
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
+from survey_api.app import create_app
 from survey_api.audit.models import AuditEvent
 from survey_api.complaints.models import Complaint
 from survey_api.demo import DEMO_PASSWORD
+from survey_api.settings import Settings
 from tests.helpers import bearer_for, login
 
 pytestmark = pytest.mark.anyio
@@ -148,7 +151,33 @@ async def test_repeated_failures_lock_the_user_name_for_a_while(demo: None, clie
         "/login", data={"username": "tinh", "password": DEMO_PASSWORD, "_csrf_token": _csrf_field(page.text)}
     )
     assert form.status_code == 429
-    assert "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút." in form.text
+    assert re.search(r"Đăng nhập sai quá nhiều lần\. Vui lòng thử lại sau 15 phút \(lúc \d\d:\d\d\)\.", form.text)
+    assert 800 <= int(form.headers["retry-after"]) <= 900
+
+
+async def test_one_user_names_failures_do_not_lock_out_its_address(demo: None, settings: Settings) -> None:
+    """An office behind one NAT address: one person's wrong passwords lock their user name, not their colleagues;
+    the address has its own, higher limit."""
+    app = create_app(msgspec.structs.replace(settings, login_max_failures=8, login_max_failures_per_address=12))
+    async with AsyncTestClient(app=app) as client:
+        for _ in range(8):
+            wrong = await client.post("/api/v1/auth/login", json={"username": "tinh", "password": "wrong-password"})
+            assert wrong.status_code == 401
+        locked = await client.post("/api/v1/auth/login", json={"username": "tinh", "password": DEMO_PASSWORD})
+        assert locked.status_code == 429
+        assert 800 <= int(locked.headers["retry-after"]) <= 900
+        assert locked.json()["message"] == "Too many failed logins for this user name; try again in 15 minute(s)"
+        assert [e["field"] for e in locked.json()["errors"]] == ["username"]
+        colleague = await client.post("/api/v1/auth/login", json={"username": "giamdoc", "password": DEMO_PASSWORD})
+        assert colleague.status_code == 200, colleague.text
+
+        for _ in range(4):  # 8 + 4 = 12 failures from this address
+            wrong = await client.post("/api/v1/auth/login", json={"username": "xem", "password": "wrong-password"})
+            assert wrong.status_code == 401
+        refused = await client.post("/api/v1/auth/login", json={"username": "giamsat", "password": DEMO_PASSWORD})
+        assert refused.status_code == 429
+        assert 800 <= int(refused.headers["retry-after"]) <= 900
+        assert refused.json()["message"] == "Too many failed logins for this address; try again in 15 minute(s)"
 
 
 async def test_json_login_errors_name_the_field(client: AsyncTestClient[Any]) -> None:
