@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_api.accounts.auth import requires_role
 from survey_api.accounts.models import FULL_NAME_LENGTH, USERNAME_LENGTH, User
 from survey_api.accounts.scope import ROLES
-from survey_api.accounts.security import MIN_PASSWORD_LENGTH
-from survey_api.accounts.services import AccountService
+from survey_api.accounts.security import MIN_PASSWORD_LENGTH, MIN_PRIVILEGED_PASSWORD_LENGTH
+from survey_api.accounts.services import AccountService, PasswordInvalid
 from survey_api.audit.services import user_actor
 from survey_api.errors import DomainError
 from survey_api.i18n import LOCALES, page_context, register, translate
@@ -50,8 +50,10 @@ register(
         "users.staff": {"vi": "Mã cán bộ (nếu có)", "en": "Staff code (if any)"},
         "users.password": {"vi": "Mật khẩu", "en": "Password"},
         "users.password_hint": {
-            "vi": "Ít nhất {n} ký tự. Hãy báo cho người dùng qua kênh an toàn.",
-            "en": "At least {n} characters. Tell the user through a safe channel.",
+            "vi": "Ít nhất {n} ký tự ({m} ký tự cho Quản trị hệ thống và Văn phòng UBND tỉnh), khác tên đăng nhập, "
+            "không nằm trong danh sách mật khẩu phổ biến. Hãy báo cho người dùng qua kênh an toàn.",
+            "en": "At least {n} characters ({m} for administrators and the province office), not the user name, not "
+            "a common password. Tell the user through a safe channel.",
         },
         "users.new_password": {"vi": "Mật khẩu mới cho {name}", "en": "New password for {name}"},
         "users.create": {"vi": "Tạo tài khoản", "en": "Create login"},
@@ -97,6 +99,14 @@ register(
             "vi": "Mật khẩu: cần ít nhất {n} ký tự.",
             "en": "Password: at least {n} characters.",
         },
+        "users.error.password_common": {
+            "vi": "Mật khẩu: nằm trong danh sách mật khẩu phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
+            "en": "Password: one of the most common passwords, easily guessed; choose another.",
+        },
+        "users.error.password_username": {
+            "vi": "Mật khẩu: không được trùng với tên đăng nhập.",
+            "en": "Password: must not be the user name.",
+        },
         "users.error.full_name": {
             "vi": "Họ và tên: tối đa {n} ký tự.",
             "en": "Full name: at most {n} characters.",
@@ -110,6 +120,15 @@ register(
 )
 
 USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def password_error(exc: PasswordInvalid, lang: str) -> str:
+    """Why a new password was refused, in the page's language, naming the field."""
+    if exc.reason == "common":
+        return translate("users.error.password_common", lang)
+    if exc.reason == "username":
+        return translate("users.error.password_username", lang)
+    return translate("users.error.password", lang, n=exc.min_length)
 
 
 async def _error_text(exc: DomainError, lang: str, values: dict[str, str], session: AsyncSession) -> str:
@@ -127,8 +146,8 @@ async def _error_text(exc: DomainError, lang: str, values: dict[str, str], sessi
         return translate("users.error.scope_centre", lang)
     if field == "staff":
         return translate("users.error.staff", lang, code=values["staff"])
-    if field == "password":
-        return translate("users.error.password", lang, n=MIN_PASSWORD_LENGTH)
+    if isinstance(exc, PasswordInvalid):
+        return password_error(exc, lang)
     if field == "full_name":
         return translate("users.error.full_name", lang, n=FULL_NAME_LENGTH)
     return exc.message
@@ -167,6 +186,7 @@ class UserPages(Controller):
                 "form_error": bool(error and values),
                 "done": done,
                 "min_password": MIN_PASSWORD_LENGTH,
+                "min_privileged_password": MIN_PRIVILEGED_PASSWORD_LENGTH,
                 "fmt_moment": lambda v: format_datetime(v, format="dd/MM/yyyy HH:mm", tzinfo=tz, locale=LOCALES[lang]),
             },
             status_code=status_code,
@@ -243,11 +263,9 @@ class UserPages(Controller):
             )
         except DomainError as exc:
             await db_session.rollback()
-            missing = exc.errors and exc.errors[0].field == "username"
+            missing = not isinstance(exc, PasswordInvalid)
             error = (
-                translate("users.error.unknown_user", lang, name=username)
-                if missing
-                else translate("users.error.password", lang, n=MIN_PASSWORD_LENGTH)
+                translate("users.error.unknown_user", lang, name=username) if missing else password_error(exc, lang)  # type: ignore[arg-type]
             )
             return await self._page(request, db_session, error=error, status_code=404 if missing else 422)
         return self._back(request, "password", username.lower())

@@ -42,6 +42,22 @@ def user_read(user: User) -> UserRead:
     return UserRead(user.id, user.username, user.full_name, user.role, kind, code, staff_code)
 
 
+class PasswordInvalid(InvalidInput):
+    """A new password was refused; ``reason`` and ``min_length`` let a page say why in its language."""
+
+    def __init__(self, refused: security.PasswordRefused) -> None:
+        super().__init__(str(refused), field="password")
+        self.reason = refused.reason
+        self.min_length = refused.min_length
+
+
+def _check_password(password: str, username: str, role: str) -> None:
+    try:
+        security.check_new_password(password, username=username, role=role)
+    except security.PasswordRefused as exc:
+        raise PasswordInvalid(exc) from None
+
+
 class LoginThrottle:
     """Counts failed logins per user name (``max_failures``) and per client address (``max_per_address``, much
     higher: one office behind NAT shares an address). The address is stored as a keyed digest, never itself."""
@@ -131,10 +147,7 @@ class AccountService:
             raise InvalidInput(f"Full name must have at most {FULL_NAME_LENGTH} characters", field="full_name")
         if role not in ROLES:
             raise InvalidInput(f"Role must be one of {', '.join(ROLES)}", field="role")
-        if len(password) < security.MIN_PASSWORD_LENGTH:
-            raise InvalidInput(
-                f"Password must have at least {security.MIN_PASSWORD_LENGTH} characters", field="password"
-            )
+        _check_password(password, username, role)
         if await self.by_username(username) is not None:
             raise InvalidInput(f"User {username!r} already exists", field="username")
         user = User(username=username, password_hash=security.hash_password(password), role=role, full_name=full_name)
@@ -162,10 +175,7 @@ class AccountService:
 
     async def set_password(self, username: str, password: str, actor: Actor | None = None) -> None:
         user = await self.named(username)
-        if len(password) < security.MIN_PASSWORD_LENGTH:
-            raise InvalidInput(
-                f"Password must have at least {security.MIN_PASSWORD_LENGTH} characters", field="password"
-            )
+        _check_password(password, user.username, user.role)
         user.password_hash = security.hash_password(password)
         if actor is not None:
             await record(self.session, actor, "user.password_set", "user", user.id, {"username": user.username})

@@ -80,12 +80,28 @@ async def test_users_create_explains_what_is_wrong(
     assert result.output.strip() == f"Error: scope: {message}"  # said once, after what it is about
 
 
-async def test_short_password_is_refused(settings: Settings) -> None:
+@pytest.mark.parametrize(
+    ("username", "role", "password", "message"),
+    [
+        ("a", "admin", "ngan", "Error: password: Password must have at least 10 characters"),
+        ("a", "admin", "chin-ky-t", "Error: password: Password must have at least 10 characters"),
+        ("a", "province", "chin-ky-t", "Error: password: Password must have at least 10 characters"),
+        ("a", "staff", "bay-ky-", "Error: password: Password must have at least 8 characters"),
+        ("a", "staff", "Sunshine1", "Error: password: Password is one of the most common passwords; choose another"),
+        ("nguyenvana", "staff", "NguyenVanA", "Error: password: Password must not be the user name"),
+    ],
+)
+async def test_weak_passwords_are_refused(
+    settings: Settings, username: str, role: str, password: str, message: str
+) -> None:
+    scope = [] if role == "admin" else ["--scope", "TTPVHCC-96"]
     result = await survey_api(
-        settings, "users", "create", "--username", "a", "--role", "admin", "--password-stdin", stdin="ngan\n"
-    )
+        settings,
+        "users", "create", "--username", username, "--role", role, *scope, "--password-stdin",
+        stdin=password + "\n",
+    )  # fmt: skip
     assert result.exit_code == 1
-    assert "Password must have at least 8 characters" in result.output
+    assert result.output.strip() == message
 
 
 async def test_csv_import_reports_rows_and_writes_nothing_on_error(
@@ -287,6 +303,11 @@ async def test_operators_deactivate_logins_and_reset_passwords(
                                  if line.startswith("giamdoc "))  # fmt: skip
 
     assert (await survey_api(settings, "users", "activate", "giamdoc")).output.strip() == "Activated giamdoc."
+    common = await survey_api(settings, "users", "password", "giamdoc", "--password-stdin", stdin="qwertyuiop\n")
+    assert (common.exit_code, common.output.strip()) == (
+        1,
+        "Error: password: Password is one of the most common passwords; choose another",
+    )
     short = await survey_api(settings, "users", "password", "giamdoc", "--password-stdin", stdin="ngan\n")
     assert (short.exit_code, "Password must have at least" in short.output) == (1, True)
     reset = await survey_api(

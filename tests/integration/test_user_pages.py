@@ -67,6 +67,10 @@ async def can_log_in(client: AsyncTestClient[Any], username: str, password: str)
         ({"scope": ""}, "Phạm vi: vai trò này cần mã trung tâm hoặc mã đơn vị."),
         ({"staff": "CB-999"}, "Mã cán bộ: không có cán bộ nào mã CB-999."),
         ({"password": "ngan"}, "Mật khẩu: cần ít nhất 8 ký tự."),
+        ({"password": "Password123"}, "Mật khẩu: nằm trong danh sách mật khẩu phổ biến, dễ bị đoán"),
+        ({"username": "phamthilan", "password": "PhamThiLan"}, "Mật khẩu: không được trùng với tên đăng nhập."),
+        ({"role": "admin", "scope": "", "password": "chin-ky-t"}, "Mật khẩu: cần ít nhất 10 ký tự."),
+        ({"role": "province", "scope": "96", "password": "chin-ky-t"}, "Mật khẩu: cần ít nhất 10 ký tự."),
         ({"username": "tinh"}, "Tên đăng nhập tinh đã có."),
         ({"username": "lan pt"}, "Tên đăng nhập: cần có, chưa được dùng, chỉ gồm chữ không dấu, số, dấu chấm"),
         ({"role": "superuser"}, "Vai trò: chọn một vai trò trong danh sách."),
@@ -134,6 +138,12 @@ async def test_a_new_password_and_a_stopped_login_take_effect_at_once(
     assert await can_log_in(client, "giamdoc", "mat-khau-moi-1") == 200
     short = await form_post(client, "/dashboard/users/giamdoc/password", {"password": "ngan"})
     assert (short.status_code, "Mật khẩu: cần ít nhất 8 ký tự." in text(short.text)) == (422, True)
+    common = await form_post(client, "/dashboard/users/giamdoc/password", {"password": "iloveyou1"})
+    assert common.status_code == 422
+    assert "Mật khẩu: nằm trong danh sách mật khẩu phổ biến, dễ bị đoán; hãy chọn mật khẩu khác." in text(common.text)
+    province = await form_post(client, "/dashboard/users/tinh/password", {"password": "chin-ky-t"})
+    assert (province.status_code, "Mật khẩu: cần ít nhất 10 ký tự." in text(province.text)) == (422, True)
+    assert await can_log_in(client, "tinh", "chin-ky-t") == 401
 
     stopped = await form_post(client, "/dashboard/users/giamdoc/active", {"active": "0"})
     assert stopped.headers["location"] == "/dashboard/users?done=deactivated&name=giamdoc"
