@@ -61,6 +61,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     much higher than per user name, since a whole office may share one address behind NAT."""
     login_lockout_seconds: PositiveInt = 900
     session_max_age_seconds: PositiveInt = 8 * 3600
+    """A login session ends this long after the login, however busy."""
+    session_idle_seconds: PositiveInt = 1800
+    """A login session unused this long ends (it is deleted; pages go to the login form, the API answers 401)."""
     public_rate_limit_per_minute: PositiveInt = 120
     """Requests per minute and client on public endpoints (login, rating pages)."""
     min_group_size: PositiveInt = 10

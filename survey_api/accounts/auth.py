@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -21,6 +22,12 @@ from survey_api.kiosks.models import Kiosk
 from survey_api.kiosks.services import KioskService
 
 SESSION_USER_KEY = "user_id"
+SESSION_STARTED_KEY = "started"
+"""When the session began (Unix seconds): it ends ``session_max_age_seconds`` later, however busy."""
+SESSION_SEEN_KEY = "seen"
+"""When the session was last used (Unix seconds, kept to the minute): unused ``session_idle_seconds``, it ends."""
+SEEN_EVERY_SECONDS = 60
+"""The last-seen time is written at most this often, so an ordinary request costs no write to the session store."""
 
 # Paths anyone may reach without logging in. Kiosks and integrations authenticate themselves.
 PUBLIC_PATHS = [
@@ -45,9 +52,26 @@ def db_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
     return alchemy.provide_session(connection.app.state, connection.scope)
 
 
+def session_is_current(session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether the session is neither idle too long nor older than its lifetime; refreshes its last-seen time
+    once a minute (the session store is written only then)."""
+    settings = connection.app.state.settings
+    now = int(time.time())
+    started, seen = session.get(SESSION_STARTED_KEY), session.get(SESSION_SEEN_KEY)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return False  # made before sessions kept these times
+    if now - started > settings.session_max_age_seconds or now - seen > settings.session_idle_seconds:
+        return False
+    if now - seen >= SEEN_EVERY_SECONDS:
+        session[SESSION_SEEN_KEY] = now
+    return True
+
+
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    """The session's active user; None (so the session is deleted and the cookie cleared) for an idle or expired
+    session."""
     user_id = session.get(SESSION_USER_KEY)
-    if not user_id:
+    if not user_id or not session_is_current(session, connection):
         return None
     try:
         return await AccountService(db_session(connection)).get(uuid.UUID(str(user_id)))
@@ -94,7 +118,10 @@ def session_auth(max_age: int, secure: bool, extra_public: list[str]) -> Session
 
 def start_session(request: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
     """Log ``user`` in on this connection, under a new session id."""
-    request.set_session({SESSION_USER_KEY: str(user.id), ROTATE_KEY: True})
+    now = int(time.time())
+    request.set_session(
+        {SESSION_USER_KEY: str(user.id), SESSION_STARTED_KEY: now, SESSION_SEEN_KEY: now, ROTATE_KEY: True}
+    )
 
 
 def current_scope(connection: ASGIConnection[Any, Any, Any, Any]) -> Scope:

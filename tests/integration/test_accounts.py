@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 import uuid
 from typing import Any
 
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey_api.app import create_app
 from survey_api.audit.models import AuditEvent
+from survey_api.accounts.models import StoreEntry
 from survey_api.complaints.models import Complaint
 from survey_api.demo import DEMO_PASSWORD
 from survey_api.settings import Settings
@@ -256,3 +259,74 @@ async def test_bearer_requests_need_no_csrf_header(
         headers=headers,
     )
     assert response.status_code == 201
+
+
+async def stored_session(run_in_session: Any, session_id: str) -> dict[str, Any] | None:
+    raw = await run_in_session(
+        lambda s: s.scalar(
+            select(StoreEntry.value).where(StoreEntry.namespace == "sessions", StoreEntry.key == session_id)
+        )
+    )
+    return None if raw is None else dict(json.loads(raw))
+
+
+async def age_session(run_in_session: Any, session_id: str, **ago: int) -> dict[str, Any]:
+    """Move the session's started/seen times ``ago`` seconds into the past, as if that time had gone by."""
+    data = await stored_session(run_in_session, session_id)
+    assert data is not None
+    now = int(time.time())
+    data.update({key: now - seconds for key, seconds in ago.items()})
+    await run_in_session(
+        lambda s: s.execute(
+            update(StoreEntry)
+            .where(StoreEntry.namespace == "sessions", StoreEntry.key == session_id)
+            .values(value=json.dumps(data).encode())
+        )
+    )
+    return data
+
+
+async def test_an_idle_session_is_refused_and_deleted(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    await login(client, "giamdoc")
+    session_id = client.cookies["hl_session"]
+    assert (await client.get("/api/v1/auth/me")).status_code == 200
+    await age_session(run_in_session, session_id, seen=1801)  # SURVEY_SESSION_IDLE_SECONDS is 1800
+    idle = await client.get("/api/v1/auth/me")
+    assert idle.status_code == 401
+    assert "Max-Age=0;" in idle.headers["set-cookie"]
+    assert await stored_session(run_in_session, session_id) is None
+
+    await login(client, "giamdoc")
+    await age_session(run_in_session, client.cookies["hl_session"], seen=1801)
+    page = await client.get("/dashboard/", headers={"accept": "text/html"}, follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (302, "/login?next=/dashboard")
+
+
+async def test_a_used_session_is_kept_and_its_last_use_written_at_most_once_a_minute(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    csrf = await login(client, "giamdoc")
+    session_id = client.cookies["hl_session"]
+    recent = await age_session(run_in_session, session_id, seen=30)
+    assert (await client.get("/api/v1/auth/me")).status_code == 200
+    assert await stored_session(run_in_session, session_id) == recent  # not written again
+    stale = await age_session(run_in_session, session_id, seen=1700)
+    made = await client.post("/api/v1/auth/tokens", json={"name": "báo cáo"}, headers=csrf)  # a write, too
+    assert made.status_code == 201
+    kept = await stored_session(run_in_session, session_id)
+    assert kept is not None
+    assert kept["started"] == stale["started"]
+    assert 0 <= int(time.time()) - kept["seen"] <= 5  # seen again now
+    assert (await client.get("/api/v1/auth/me")).status_code == 200
+
+
+async def test_a_busy_session_still_ends_at_its_lifetime(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    await login(client, "giamdoc")
+    session_id = client.cookies["hl_session"]
+    await age_session(run_in_session, session_id, started=8 * 3600 + 1, seen=10)  # SURVEY_SESSION_MAX_AGE_SECONDS
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+    assert await stored_session(run_in_session, session_id) is None
