@@ -40,6 +40,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     "user.activated": {"vi": "Mở lại tài khoản", "en": "Login activated"},
     "user.password_set": {"vi": "Đặt lại mật khẩu", "en": "Password set"},
     "integration_key.revoked": {"vi": "Thu hồi khóa tích hợp", "en": "Integration key revoked"},
+    "auth.login": {"vi": "Đăng nhập", "en": "Login"},
+    "auth.login_failed": {"vi": "Đăng nhập không thành công", "en": "Failed login"},
+    "auth.logout": {"vi": "Đăng xuất", "en": "Logout"},
+    "report.exported": {"vi": "Tải báo cáo (CSV/XLSX)", "en": "Report downloaded (CSV/XLSX)"},
 }
 """Every action the product records, with its label: the filter's choices."""
 
@@ -70,6 +74,7 @@ register(
         "audit.actor.citizen": {"vi": "Người dân", "en": "Citizen"},
         "audit.actor.kiosk": {"vi": "Ki-ốt", "en": "Kiosk"},
         "audit.actor.system": {"vi": "Hệ thống", "en": "System"},
+        "audit.actor.anonymous": {"vi": "Chưa đăng nhập", "en": "Not logged in"},
         **{f"audit.action.{code}": texts for code, texts in ACTIONS.items()},
     }
 )

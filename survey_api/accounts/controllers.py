@@ -53,6 +53,14 @@ def _client(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def _log_out(request: Request[Any, Any, Any], accounts: AccountService) -> None:
+    """Clear the session; a person's logout is audited (a Bearer token has no session to end)."""
+    user = request.scope.get("user")
+    if isinstance(user, User) and not isinstance(request.scope.get("auth"), str):  # str: a Bearer token's kind
+        await accounts.logged_out(user)
+    request.clear_session()
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect to another host after login."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
@@ -108,9 +116,9 @@ class AuthPages(Controller):
         return Redirect(_safe_next(data.next), status_code=HTTP_303_SEE_OTHER)
 
     @post("/logout", operation_id="logout_page", status_code=HTTP_303_SEE_OTHER)
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> Redirect:
         """End the session."""
-        request.clear_session()
+        await _log_out(request, accounts)
         return Redirect("/login", status_code=HTTP_303_SEE_OTHER)
 
     @get("/lang/{lang:str}", operation_id="switch_language")
@@ -147,9 +155,9 @@ class AuthApi(Controller):
         return user_read(user)
 
     @post("/logout", operation_id="logout", status_code=204, guards=[requires_person])
-    async def logout(self, request: Request[Any, Any, Any]) -> None:
+    async def logout(self, request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> None:
         """End the session."""
-        request.clear_session()
+        await _log_out(request, accounts)
 
     @get("/me", operation_id="current_user", guards=[requires_person])
     async def me(self, request: Request[User, Any, Any]) -> UserRead:

@@ -13,11 +13,13 @@ from survey_api.accounts import security
 from survey_api.accounts.models import FULL_NAME_LENGTH, USERNAME_LENGTH, ApiToken, IntegrationKey, User
 from survey_api.accounts.schemas import TokenCreated, TokenRead, UserRead
 from survey_api.accounts.scope import ROLES, Scope
-from survey_api.audit.services import Actor, record
+from survey_api.audit.services import Actor, record, user_actor
 from survey_api.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from survey_api.org.models import AdminUnit, Centre, Staff
 
 CENTRE_ROLES = frozenset({"director", "supervisor", "staff"})
+NO_USER = uuid.UUID(int=0)
+"""The audit object of a failed login for a user name that does not exist."""
 
 
 def scope_of(user: User) -> Scope:
@@ -115,17 +117,39 @@ class AccountService:
         return await self.session.scalar(select(User).where(User.username == username.strip().lower()))
 
     async def authenticate(self, username: str, password: str, throttle: LoginThrottle, client: str) -> User:
-        """The active user with this name and password; failures are counted and throttled."""
-        await throttle.check(username, client)
+        """The active user with this name and password; failures are counted and throttled. Audited: the login, or
+        the failure with the user name tried (never the password)."""
+        try:
+            await throttle.check(username, client)
+        except TooManyAttempts:
+            await self._login_failed(username, "throttled")
+            raise
         user = await self.by_username(username)
         if not security.verify_password(user.password_hash if user else None, password) or not (user and user.active):
             await throttle.failed(username, client)
+            await self._login_failed(username, "inactive" if user and not user.active else "wrong", user)
             raise Unauthorized("Wrong user name or password")
         await throttle.succeeded(username)
         if security.needs_rehash(user.password_hash):
             user.password_hash = security.hash_password(password)
         user.last_login_at = datetime.now(UTC)
+        await record(self.session, user_actor(user), "auth.login", "user", user.id, {"username": user.username})
         return user
+
+    async def _login_failed(self, username: str, reason: str, user: User | None = None) -> None:
+        """Record a refused login and commit it at once: the refusal itself rolls the request back. ``reason``:
+        ``wrong`` (no such user, or a wrong password: not told apart), ``inactive`` or ``throttled``."""
+        if user is None and reason != "wrong":
+            user = await self.by_username(username)
+        tried = username.strip().lower()[:USERNAME_LENGTH]
+        detail = {"username": tried, "reason": reason}
+        actor = Actor(type="anonymous", name=tried)
+        await record(self.session, actor, "auth.login_failed", "user", user.id if user else NO_USER, detail)
+        await self.session.commit()
+
+    async def logged_out(self, user: User) -> None:
+        """Record the end of a login session (the caller clears it)."""
+        await record(self.session, user_actor(user), "auth.logout", "user", user.id, {"username": user.username})
 
     async def create_user(
         self,

@@ -22,7 +22,7 @@ class AuditEvent(UUIDBase):
 
     at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
     actor_type: Mapped[str] = mapped_column(String(12))
-    """user | citizen | kiosk | system"""
+    """user | citizen | kiosk | system | anonymous (a failed login: the name tried)"""
     actor_id: Mapped[uuid.UUID | None]
     actor_name: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60))

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.auth import provide_scope, requires_role
 from survey_api.accounts.scope import Scope
+from survey_api.accounts.services import user_read
+from survey_api.audit.services import user_actor
 from survey_api.errors import InvalidInput
 from survey_api.i18n import request_language
 from survey_api.reports import exports
@@ -88,6 +90,8 @@ async def satisfaction_report(
     if format == "json":
         return Response(report)
     name = f"bao-cao-hai-long-{query.date_from:%Y%m%d}-{query.date_to:%Y%m%d}"
+    user = request.user
+    await reports.exported(query, format, user_actor(user), user_read(user).scope_code)
     if format == "csv":
         return Response(
             exports.to_csv(report, query.lang),

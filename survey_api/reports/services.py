@@ -35,6 +35,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from survey_api.accounts.scope import Scope
+from survey_api.audit.services import Actor, record
 from survey_api.dossiers.models import Dossier
 from survey_api.dossiers.timeliness import overdue_after
 from survey_api.errors import InvalidInput, NotFound
@@ -133,6 +134,28 @@ class ReportService:
         self.scope = scope
 
     # -- the report ------------------------------------------------------------------------------------
+    async def exported(self, query: ReportQuery, format: str, actor: Actor, scope_code: str | None) -> None:
+        """Record a download of the report: who (``actor``), in which scope (``scope_code``: a unit or centre code,
+        none for everything), with which filters, in which format."""
+        filters = {
+            "date_from": query.date_from.isoformat(),
+            "date_to": query.date_to.isoformat(),
+            "group_by": ",".join(query.group_by) or None,
+            "unit": query.unit,
+            "centre": query.centre,
+            "agency": query.agency,
+            "procedure": query.procedure,
+            "channel": query.channel,
+            "method": query.method,
+        }
+        detail = {
+            "format": format,
+            "role": self.scope.role,
+            "scope": scope_code,
+            "filters": {name: value for name, value in filters.items() if value is not None},
+        }
+        await record(self.session, actor, "report.exported", "report", uuid.uuid4(), detail)
+
     async def satisfaction(self, query: ReportQuery) -> Report:
         """The report, named from this process's copy of the catalogue. The figures' statement also reads the
         catalogue's version: if the catalogue changed since the copy was made, the copy is read again and the report

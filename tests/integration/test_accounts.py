@@ -13,9 +13,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 
+from survey_api.accounts.models import StoreEntry
 from survey_api.app import create_app
 from survey_api.audit.models import AuditEvent
-from survey_api.accounts.models import StoreEntry
 from survey_api.complaints.models import Complaint
 from survey_api.demo import DEMO_PASSWORD
 from survey_api.settings import Settings

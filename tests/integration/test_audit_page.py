@@ -12,6 +12,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
+from survey_api.accounts.models import User
+from survey_api.audit.models import AuditEvent
 from survey_api.audit.services import TRAIL_PAGE, Actor, record_many
 from survey_api.complaints.models import Flag
 from tests.helpers import bearer_for, login
@@ -66,7 +68,7 @@ async def test_an_administrator_sees_who_viewed_a_complainants_contact_details(
     ]
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}", only[0])
     assert "0123 456 789" not in page.text  # the trail says who looked, never what they saw
-    everything = rows((await client.get("/dashboard/audit/", headers=HTML)).text)
+    everything = [r for r in rows((await client.get("/dashboard/audit/", headers=HTML)).text) if r[2] != "Đăng nhập"]
     # Filing and its flag are recorded at the same moment, so their order between them is not defined.
     assert everything[0][2] == "Xem thông tin liên hệ"
     assert sorted(r[2] for r in everything[1:]) == ["Gửi phản ánh", "Tạo mục phản ánh"]
@@ -120,3 +122,73 @@ async def test_only_administrators_read_the_trail(demo: None, client: AsyncTestC
     assert page.status_code == 403
     home = await client.get("/dashboard/", headers=HTML)
     assert "/dashboard/audit" not in home.text
+
+
+async def test_logins_failures_logouts_and_downloads_are_in_the_trail(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    wrong = await client.post("/api/v1/auth/login", json={"username": "GiamDoc", "password": "mat-khau-sai-123"})
+    assert wrong.status_code == 401
+    nobody = await client.post("/api/v1/auth/login", json={"username": "khong-co-ai", "password": "mat-khau-sai-456"})
+    assert nobody.status_code == 401
+    csrf = await login(client, "giamdoc")
+    params = {"group_by": "centre", "date_from": "2026-01-01", "date_to": "2026-06-30", "channel": "kiosk"}
+    for fmt in ("csv", "xlsx"):
+        download = await client.get("/api/v1/reports/satisfaction", params={**params, "format": fmt})
+        assert download.status_code == 200
+    assert (await client.get("/api/v1/reports/satisfaction", params=params)).status_code == 200  # JSON: not a download
+    assert (await client.post("/api/v1/auth/logout", headers=csrf)).status_code == 204
+
+    await login(client, "admin")
+    page = await client.get("/dashboard/audit/", headers=HTML)
+    assert "mat-khau-sai" not in page.text  # the user name tried, never the password
+    trail = [r[1:5] for r in rows(page.text)]
+    giamdoc_id = await run_in_session(lambda s: s.scalar(select(User.id).where(User.username == "giamdoc")))
+    admin_id = await run_in_session(lambda s: s.scalar(select(User.id).where(User.username == "admin")))
+    filters = '"channel": "kiosk", "date_from": "2026-01-01", "date_to": "2026-06-30", "group_by": "centre"'
+    downloads = [r for r in trail if r[1] == "Tải báo cáo (CSV/XLSX)"]
+    assert [(r[0], r[3]) for r in downloads] == [
+        ("giamdoc (Người dùng)", f'{{"filters": {{{filters}, "method": "top2"}}, "format": "xlsx", '
+         '"role": "director", "scope": "TTPVHCC-96"}'),
+        ("giamdoc (Người dùng)", f'{{"filters": {{{filters}, "method": "top2"}}, "format": "csv", '
+         '"role": "director", "scope": "TTPVHCC-96"}'),
+    ]  # fmt: skip
+    assert [r for r in trail if r[1] != "Tải báo cáo (CSV/XLSX)"] == [
+        ["admin (Người dùng)", "Đăng nhập", f"user {admin_id}", '{"username": "admin"}'],
+        ["giamdoc (Người dùng)", "Đăng xuất", f"user {giamdoc_id}", '{"username": "giamdoc"}'],
+        ["giamdoc (Người dùng)", "Đăng nhập", f"user {giamdoc_id}", '{"username": "giamdoc"}'],
+        ["khong-co-ai (Chưa đăng nhập)", "Đăng nhập không thành công", f"user {uuid.UUID(int=0)}",
+         '{"reason": "wrong", "username": "khong-co-ai"}'],
+        ["giamdoc (Chưa đăng nhập)", "Đăng nhập không thành công", f"user {giamdoc_id}",
+         '{"reason": "wrong", "username": "giamdoc"}'],
+    ]  # fmt: skip
+    options = dict(re.findall(r'<option value="([a-z_.]+)"[^>]*>([^<]+)</option>', page.text))
+    assert {code: options[code] for code in ("auth.login", "auth.login_failed", "auth.logout", "report.exported")} == {
+        "auth.login": "Đăng nhập",
+        "auth.login_failed": "Đăng nhập không thành công",
+        "auth.logout": "Đăng xuất",
+        "report.exported": "Tải báo cáo (CSV/XLSX)",
+    }
+    failed = rows((await client.get("/dashboard/audit/", params={"action": "auth.login_failed"}, headers=HTML)).text)
+    assert [r[1] for r in failed] == ["khong-co-ai (Chưa đăng nhập)", "giamdoc (Chưa đăng nhập)"]
+
+
+async def test_a_throttled_login_is_recorded_as_failed(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    for _ in range(5):
+        await client.post("/api/v1/auth/login", json={"username": "tinh", "password": "mat-khau-sai-123"})
+    refused = await client.post("/login", data={"username": "tinh", "password": "hailong-demo"}, headers={
+        "x-csrftoken": await csrf_token(client)})  # fmt: skip
+    assert refused.status_code == 429
+    reasons = await run_in_session(
+        lambda s: s.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "auth.login_failed").order_by(AuditEvent.at)
+        )
+    )
+    assert [d["reason"] for d in reasons] == ["wrong"] * 5 + ["throttled"]
+
+
+async def csrf_token(client: AsyncTestClient[Any]) -> str:
+    await client.get("/login")
+    return str(client.cookies["csrftoken"])
