@@ -118,7 +118,8 @@ class SQLiteWriteTurns:
             raise
 
     def _end_of_transaction(self, conn: Connection) -> None:
-        self._release(conn.info)
+        if not conn.invalidated:  # an invalidated connection's turn is released by the pool's "invalidate" event
+            self._release(conn.info)
 
     def _connection_done(self, dbapi_connection: Any, connection_record: Any, *_exception: Any) -> None:
         if connection_record is not None:

@@ -45,6 +45,7 @@ from survey_api.dossiers.models import Dossier, RatingToken
 from survey_api.errors import Forbidden, InvalidInput, NotFound
 from survey_api.kiosks.models import Kiosk
 from survey_api.org.models import Centre, Staff
+from survey_api.ratings.services import trusted_time
 from survey_api.ratings.surveys import Instrument, active_instrument
 from survey_api.settings import Settings
 
@@ -389,7 +390,9 @@ class ComplaintService:
             )
         now = datetime.now(UTC)
         submitted = data.submitted_at or now
-        if submitted > now + MAX_CLOCK_SKEW:
+        if kiosk is not None:  # queued on a tablet: a clock not believed is replaced, never a reason to refuse
+            submitted, _claim = trusted_time(data.submitted_at, now, self.settings.offline_max_days)
+        elif submitted > now + MAX_CLOCK_SKEW:
             raise InvalidInput("submitted_at is in the future", field="submitted_at")
         channel = "kiosk" if kiosk is not None else ("qr" if data.token else channel)
         cipher = crypto.session_cipher(self.session)
@@ -479,8 +482,9 @@ class ComplaintService:
             staff = await self.session.scalar(
                 select(Staff).where(Staff.code == data.staff_code, Staff.centre_id == centre.id)
             )
-            if staff is None:
+            if staff is None and kiosk is None:
                 raise InvalidInput(f"No staff member {data.staff_code!r} at this centre", field="staff_code")
+            # a kiosk's complaint naming someone moved away since it was queued: kept, about nobody in particular
         dossier_ref = dossier.code if dossier is not None else None
         if data.dossier_code is not None:
             if dossier is not None and data.dossier_code != dossier.code:

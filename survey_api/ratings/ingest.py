@@ -125,7 +125,9 @@ async def _mark_repeats(session: AsyncSession, settings: Settings, batch: list[P
     kiosks = {p.values["kiosk_id"] for p in batch if p.values.get("kiosk_id")}
     if not gap or not kiosks:
         return
-    times = [p.values["submitted_at"] for p in batch]
+    times = [p.values["submitted_at"] for p in batch if p.values.get("claimed_at") is None]
+    if not times:
+        return
     rows = await session.execute(
         _NEARBY_TAPS, {"kiosks": list(kiosks), "after": min(times) - gap, "before": max(times) + gap}
     )
@@ -134,8 +136,8 @@ async def _mark_repeats(session: AsyncSession, settings: Settings, batch: list[P
         bisect.insort(seen[row.kiosk_id], row.submitted_at)
     for pending in batch:
         kiosk = pending.values.get("kiosk_id")
-        if kiosk is None:
-            continue
+        if kiosk is None or pending.values.get("claimed_at") is not None:
+            continue  # a device time not believed says nothing of how close two taps were
         at = pending.values["submitted_at"]
         near = seen[kiosk]
         i = bisect.bisect_left(near, at)

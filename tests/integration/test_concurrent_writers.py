@@ -89,3 +89,38 @@ async def test_32_clients_writing_at_once_are_all_stored_and_none_is_refused(
     )
     assert count == 32 * 5
     assert await run_in_session(lambda s: s.scalar(select(func.count()).select_from(Rating))) == 32
+
+
+async def test_a_writer_cancelled_while_waiting_for_its_turn_stops_and_leaves_the_turn_free(tmp_path: Any) -> None:
+    """On SQLite (a file of its own, whatever database the suite runs on): a job stopped at shutdown while it waits
+    to write must stop, not swallow the cancellation, and the next writer must get its turn."""
+    import anyio
+
+    from tests.conftest import TEST_SECRET
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}"
+    await anyio.to_thread.run_sync(db.upgrade, url)
+    engine = db.create_engine(Settings.from_env({}, database_url=url, secret_key=TEST_SECRET))
+    table = cast("Table", AuditEvent.__table__)
+    try:
+        async with AsyncSession(engine) as first:
+            await first.execute(insert(table).values(audit_row("first")))
+
+            async def waiting_writer() -> None:
+                async with AsyncSession(engine) as second:
+                    await second.execute(insert(table).values(audit_row("cancelled")))
+                    await second.commit()
+
+            task = asyncio.create_task(waiting_writer())
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.wait_for(task, 5)
+            await first.commit()
+        async with AsyncSession(engine) as third:
+            await asyncio.wait_for(third.execute(insert(table).values(audit_row("third"))), 5)
+            await third.commit()
+            actions = (await third.scalars(select(AuditEvent.action))).all()
+        assert sorted(actions) == ["first", "third"]
+    finally:
+        await engine.dispose()

@@ -141,3 +141,37 @@ async def test_the_kiosks_page_shows_what_a_kiosk_keeps_aside(
     page = await client.get("/dashboard/kiosks")
     assert 'data-held="2"' in page.text
     assert "2 mục giữ lại trên máy" in page.text
+
+
+async def test_taps_whose_device_time_was_not_believed_are_not_taken_for_repeats(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    """A kiosk offline for a month sends its queue a few milliseconds apart: each tap is counted at its receipt,
+    and closeness of those times says nothing of how fast the citizen pressed."""
+    kiosk = await kiosk_headers(run_in_session)
+    month_ago = datetime.now(UTC) - timedelta(days=30)
+    answers = []
+    for minute in range(3):
+        tap = {
+            "id": str(uuid.uuid4()),
+            "overall": 5,
+            "submitted_at": (month_ago + timedelta(minutes=minute)).isoformat(),
+        }
+        answers.append((await client.post("/api/v1/ratings", json=tap, headers=kiosk)).json())
+    assert [(a["suspected_repeat"], a["claimed_at"] is not None) for a in answers] == [(False, True)] * 3
+
+
+async def test_a_kiosk_complaint_with_a_clock_far_off_or_naming_someone_moved_is_kept(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    kiosk = await kiosk_headers(run_in_session)
+    body = {
+        "id": str(uuid.uuid4()),
+        "category": "rude",
+        "text": "Cán bộ nói trống không, không hướng dẫn",
+        "staff_code": "CB-010",  # of another centre now
+        "submitted_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+    }
+    answer = await client.post("/api/v1/complaints", json=body, headers=kiosk)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["tracking_code"].startswith("PA-")

@@ -199,10 +199,12 @@ async function tap(level) {
   state.rating = { id, kind: "rating", ready: false, created: Date.now(), body, token: token(), tab: TAB };
   state.notice = null;
   await outbox.put(state.rating); // the tap is kept before anything else is shown
-  if (outbox.failed) {
-    // IndexedDB cannot keep it: the level is sent at once (a reload now would lose it), the extras follow if they can
-    await outbox.put({ ...state.rating, ready: true });
-    sender.kick();
+  if (outbox.memory.has(id)) {
+    // IndexedDB could not keep it: the level is sent at once (a reload now would lose it). Extras sent later under
+    // the same id would be refused as another body, so none are asked for: the citizen is thanked.
+    await finishRating(false);
+    thank(null);
+    return;
   }
   renderDetails(true);
   show("details");

@@ -62,6 +62,7 @@ class Outbox {
     try {
       await this.run("readwrite", (store) => store.put(item));
       this.memory.delete(item.id);
+      if (!this.memory.size) this.failed = false; // the storage works again (a passing quota error)
     } catch (error) {
       this.memory.set(item.id, item);
       if (!this.failed) {
