@@ -37,6 +37,7 @@ from survey_api import db  # noqa: E402
 from survey_api.settings import Settings  # noqa: E402
 
 SECRET = "bench-" + "s" * 48
+DATA_KEY = "bench-data-" + "d" * 48
 PG_ADMIN_URL = os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.40, 50.0, 200.0
 ROUND_S = 2  # each endpoint is driven in rounds of this many seconds, taking turns
@@ -68,7 +69,7 @@ async def prepare(url: str) -> str:
     from survey_api.kiosks.services import KioskService
 
     await asyncio.to_thread(db.upgrade, url)
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET, data_key=DATA_KEY))
     async with config.get_session() as session:
         await load_demo(session, with_activity=False)
         _, token = await KioskService(session).create("TTPVHCC-96", "TT96-Q01", "Bench kiosk", Scope(role="admin"))
@@ -83,7 +84,7 @@ async def check_stored(url: str, acked: list[uuid.UUID]) -> tuple[int, int]:
 
     from survey_api.ratings.models import Rating
 
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET, data_key=DATA_KEY))
     missing = 0
     async with config.get_session() as session:
         stored = int(await session.scalar(select(func.count()).select_from(Rating)) or 0)
@@ -202,6 +203,7 @@ def bench_backend(name: str, url: str, wrk: str, duration: int, connections: int
         **os.environ,
         "SURVEY_PRODUCTION": "true",
         "SURVEY_SECRET_KEY": SECRET,
+        "SURVEY_DATA_KEY": DATA_KEY,
         "SURVEY_DATABASE_URL": url,
         "SURVEY_PUBLIC_BASE_URL": base,
         "SURVEY_KIOSK_MIN_INTERVAL_SECONDS": "0",  # every rating counts in the rollups: the full write path

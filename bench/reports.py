@@ -55,6 +55,7 @@ SCALES = {"small": (200_000, 100_000), "medium": (2_000_000, 1_000_000), "full":
 TARGET_MS, TARGET_SPEEDUP = 150.0, 20.0
 RAW_REPEAT_UNDER_MS = 1000.0  # raw figures quicker than this are timed 5 times, like the reports
 SECRET = "bench-" + "s" * 48
+DATA_KEY = "bench-data-" + "d" * 48
 TZ = "Asia/Ho_Chi_Minh"
 PG_ADMIN_URL = os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SURVEY_V1 = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -129,7 +130,7 @@ async def load_catalogue(url: str, doc: dict[str, list[dict[str, Any]]]) -> dict
         Staff: [{"id": uuid.uuid4(), "code": m["code"], "full_name": m["full_name"], "centre_id": centre_ids[m["centre_code"]], "agency_id": None, "title": None, **audit} for m in doc["staff"]],
         Procedure: [{"id": uuid.uuid4(), **p, **audit} for p in doc["procedures"]],
     }  # fmt: skip
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET, data_key=DATA_KEY))
     async with config.get_session() as session:
         for model, batch in rows.items():
             for i in range(0, len(batch), 1000):
@@ -535,7 +536,7 @@ async def measure(url: str, dialect: str, ids: dict[str, Any]) -> tuple[list[dic
 
     from survey_api.org.models import AdminUnit, Centre, Staff
 
-    settings = Settings.from_env({}, database_url=url, secret_key=SECRET)
+    settings = Settings.from_env({}, database_url=url, secret_key=SECRET, data_key=DATA_KEY)
     config = db.alchemy_config(settings)
     as_of = datetime.now(UTC)
     busiest = ids["centres"][6]  # weight 7: among the busiest
@@ -628,7 +629,7 @@ async def _build(backend: Backend, path: Path, n_ratings: int, n_dossiers: int) 
     else:
         loaded = await load_pg(url, ids, n_ratings, n_dossiers, now)
     t_load = time.perf_counter()
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET, data_key=DATA_KEY))
     async with config.get_session() as session:
         day_rows = await rebuild(session, TZ)
         await session.commit()

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import SECRET, free_port, pg_database  # noqa: E402
+from ingest import DATA_KEY, SECRET, free_port, pg_database  # noqa: E402
 
 from survey_api import db  # noqa: E402
 from survey_api.settings import Settings  # noqa: E402
@@ -43,7 +43,7 @@ async def prepare(url: str) -> str:
     from survey_api.demo import load_demo
 
     await asyncio.to_thread(db.upgrade, url)
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET, data_key=DATA_KEY))
     async with config.get_session() as session:
         await load_demo(session, with_activity=False)
         key = await IntegrationService(session).create("Bench one-stop system")
@@ -105,7 +105,7 @@ async def stored(url: str, dossiers: list[str], ratings: list[str]) -> tuple[int
     from survey_api.dossiers.models import Dossier
     from survey_api.ratings.models import Rating
 
-    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET))
+    config = db.alchemy_config(Settings.from_env({}, database_url=url, secret_key=SECRET, data_key=DATA_KEY))
     async with config.get_session() as session:
         found_d = int(
             await session.scalar(select(func.count()).select_from(Dossier).where(Dossier.code.like("BW-%"))) or 0
@@ -123,6 +123,7 @@ def bench_backend(name: str, url: str, writes: int, clients: int) -> bool:
         **os.environ,
         "SURVEY_PRODUCTION": "true",
         "SURVEY_SECRET_KEY": SECRET,
+        "SURVEY_DATA_KEY": DATA_KEY,
         "SURVEY_DATABASE_URL": url,
         "SURVEY_PUBLIC_BASE_URL": base,
         "SURVEY_PUBLIC_RATE_LIMIT_PER_MINUTE": "1000000",  # one client address here stands for thousands of phones

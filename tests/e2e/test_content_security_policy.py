@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from survey_api import db
 from survey_api.demo import DEMO_PASSWORD, demo_link, load_demo_activity, load_demo_feedback, load_demo_links
 from survey_api.settings import Settings
-from tests.conftest import TEST_SECRET, run_async
+from tests.conftest import TEST_DATA_KEY, TEST_SECRET, run_async
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_kiosk import ACTIVATED, QUESTION, pair_kiosk
 
@@ -27,7 +27,9 @@ LISTEN = """document.addEventListener("securitypolicyviolation", (e) =>
 
 async def _demo(url: str, base: str) -> tuple[str, str]:
     """The demo's activity, flags and complaints, and its unused rating links: one (dossier code, link)."""
-    settings = Settings.from_env({}, database_url=url, secret_key=TEST_SECRET, public_base_url=base)
+    settings = Settings.from_env(
+        {}, database_url=url, secret_key=TEST_SECRET, data_key=TEST_DATA_KEY, public_base_url=base
+    )
     config = db.alchemy_config(settings)
     async with config.get_session() as session:
         await load_demo_activity(session)
