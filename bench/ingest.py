@@ -49,6 +49,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_health(base: str, server: subprocess.Popen[bytes], name: str) -> None:
+    """Wait until the server started for a benchmark answers /health (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name}: the server did not start")
+        time.sleep(0.2)
+
+
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -215,16 +229,7 @@ def bench_backend(name: str, url: str, wrk: str, duration: int, connections: int
         env=env, cwd=ROOT,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name}: the server did not start")
-            time.sleep(0.2)
+        wait_for_health(base, server, name)
         # Warm-up, 2 s each: the first requests compile statements and fill caches. Ratings stored during the
         # warm-up stay in the database; only the measured run's acknowledgements are checked.
         run_wrk(wrk, base, "/api/v1/ratings/validate", token, 2, connections)

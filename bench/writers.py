@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import DATA_KEY, SECRET, free_port, pg_database  # noqa: E402
+from ingest import DATA_KEY, SECRET, free_port, pg_database, wait_for_health  # noqa: E402
 
 from survey_api import db  # noqa: E402
 from survey_api.settings import Settings  # noqa: E402
@@ -134,16 +134,7 @@ def bench_backend(name: str, url: str, writes: int, clients: int) -> bool:
         env=env, cwd=ROOT,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name}: the server did not start")
-            time.sleep(0.2)
+        wait_for_health(base, server, name)
         run = asyncio.run(drive(base, key, writes, clients))
     finally:
         server.terminate()
