@@ -50,15 +50,6 @@ async def test_a_json_body_that_is_not_utf8_is_refused_naming_the_body(
     problem(answer, 400, "body")
 
 
-async def test_a_kiosk_rating_dated_year_one_is_not_a_500(
-    demo: None, client: AsyncTestClient[Any], run_in_session: Any
-) -> None:
-    kiosk = await kiosk_headers(run_in_session)
-    rating = {"id": str(uuid.uuid4()), "overall": 4, "submitted_at": "0001-01-01T00:00:00Z"}
-    answer = await client.post("/api/v1/ratings", json=rating, headers=kiosk)
-    assert answer.status_code < 500, answer.text
-
-
 async def test_a_kiosk_or_integration_credential_on_the_user_endpoints_is_403(
     demo: None, client: AsyncTestClient[Any], run_in_session: Any
 ) -> None:
