@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 
-.PHONY: help install run serve migrate demo test test-pg lint check fmt bench bench-ingest bench-writers bench-reports browser clean
+.PHONY: help install run serve migrate demo test test-pg lint check docs-access fmt bench bench-ingest bench-writers bench-reports browser clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ lint: $(STAMP) ## ruff (lint and format check) and mypy
 
 check: $(STAMP) ## The API against its OpenAPI schema: schemathesis on a throwaway app, as admin, kiosk and integration
 	bash tests/contract/run-schemathesis.sh
+
+docs-access: $(STAMP) ## Write the access table of docs/security.md from tests/access_rules.py
+	$(BIN)/python -m tests.access_rules
 
 fmt: $(STAMP) ## Format and fix what ruff can fix
 	$(BIN)/ruff format .
