@@ -9,8 +9,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
+LOCALE := survey_api/locale
 
-.PHONY: help install run serve migrate demo test test-pg lint check docs-access fmt bench bench-ingest bench-writers bench-reports browser clean
+.PHONY: help install run serve migrate demo test test-pg lint check docs-access fmt messages bench bench-ingest bench-writers bench-reports browser clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -59,6 +60,12 @@ docs-access: $(STAMP) ## Write the access table of docs/security.md from tests/a
 fmt: $(STAMP) ## Format and fix what ruff can fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+messages: $(STAMP) ## Extract the message keys into messages.pot and update every language's messages.po
+	$(BIN)/pybabel extract -F babel.cfg -k t -k translate -k N_ --add-location=file --sort-output -w 120 \
+		--project "Hài Lòng" --version 0.1.0 -o $(LOCALE)/messages.pot survey_api kiosk dashboard
+	$(BIN)/python -m survey_api.i18n_tools $(LOCALE)
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching -w 120
 
 bench: $(STAMP) ## Run every benchmark (SCALE=small|full); fails if a target is missed
 	@status=0; \

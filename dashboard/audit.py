@@ -20,7 +20,7 @@ from dashboard import views
 from survey_api.accounts.auth import requires_role
 from survey_api.accounts.models import User
 from survey_api.audit.services import TRAIL_PAGE, trail
-from survey_api.i18n import LOCALES, page_context, register, translate
+from survey_api.i18n import LOCALES, page_context, translate
 
 ACTIONS: dict[str, dict[str, str]] = {
     "complaint.filed": {"vi": "Gửi phản ánh", "en": "Complaint filed"},
@@ -46,38 +46,6 @@ ACTIONS: dict[str, dict[str, str]] = {
     "report.exported": {"vi": "Tải báo cáo (CSV/XLSX)", "en": "Report downloaded (CSV/XLSX)"},
 }
 """Every action the product records, with its label: the filter's choices."""
-
-register(
-    {
-        "audit.title": {"vi": "Nhật ký hệ thống", "en": "Audit trail"},
-        "audit.intro": {
-            "vi": "Ai đã làm gì, lúc nào: mỗi thao tác trên phản ánh, mỗi lần xem thông tin liên hệ, mỗi lần thu hồi "
-            "mã truy cập. Nhật ký không sửa, không xóa được.",
-            "en": "Who did what, and when: every step on a complaint, every view of contact details, every revoked "
-            "credential. The trail cannot be edited or deleted.",
-        },
-        "audit.at": {"vi": "Thời điểm", "en": "When"},
-        "audit.actor": {"vi": "Người thực hiện", "en": "Who"},
-        "audit.actor_filter": {"vi": "Người thực hiện (tên đăng nhập)", "en": "Who (user name)"},
-        "audit.action": {"vi": "Hành động", "en": "Action"},
-        "audit.all_actions": {"vi": "— Tất cả —", "en": "— All —"},
-        "audit.object": {"vi": "Đối tượng", "en": "Object"},
-        "audit.detail": {"vi": "Chi tiết", "en": "Details"},
-        "audit.from": {"vi": "Từ ngày", "en": "From"},
-        "audit.to": {"vi": "Đến ngày", "en": "To"},
-        "audit.filter": {"vi": "Lọc", "en": "Filter"},
-        "audit.older": {"vi": "Xem các sự kiện cũ hơn", "en": "Older events"},
-        "audit.newest": {"vi": "Về các sự kiện mới nhất", "en": "Back to the newest"},
-        "audit.none": {"vi": "Không có sự kiện nào.", "en": "No event."},
-        "filter.bad_action": {"vi": "Không có hành động {value}.", "en": "No action {value}."},
-        "audit.actor.user": {"vi": "Người dùng", "en": "User"},
-        "audit.actor.citizen": {"vi": "Người dân", "en": "Citizen"},
-        "audit.actor.kiosk": {"vi": "Ki-ốt", "en": "Kiosk"},
-        "audit.actor.system": {"vi": "Hệ thống", "en": "System"},
-        "audit.actor.anonymous": {"vi": "Chưa đăng nhập", "en": "Not logged in"},
-        **{f"audit.action.{code}": texts for code, texts in ACTIONS.items()},
-    }
-)
 
 
 class AuditPages(Controller):

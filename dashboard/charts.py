@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from textwrap import wrap
 
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from survey_api.i18n import BASE_LANGUAGE, LOCALES
 
 FONT = 'system-ui, "Segoe UI", Roboto, "Noto Sans", sans-serif'
 INK = "#1a1a1a"
@@ -20,7 +23,12 @@ BRAND = "#0b5394"
 EARLY, ON_TIME, LATE = "#1b7837", "#4393c3", "#c2410c"
 LEVEL_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#bababa", 4: "#67a9cf", 5: "#2166ac"}
 GOOD_REASON, BAD_REASON = "#2166ac", "#c2410c"
-SEPARATORS = {"vi": ",.", "en": ".,"}
+
+
+def separators(lang: str) -> str:
+    """plotly's decimal and thousands marks in ``lang`` (``,.`` in Vietnamese, ``.,`` in English), from Babel."""
+    locale = LOCALES.get(lang, LOCALES[BASE_LANGUAGE])
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
 def wrap_label(text: str, width: int = 26) -> str:
@@ -46,7 +54,7 @@ def short_name(name: str) -> str:
 def _layout(fig: go.Figure, lang: str, height: int, **extra: object) -> go.Figure:
     fig.update_layout(
         template="none",
-        separators=SEPARATORS.get(lang, SEPARATORS["vi"]),
+        separators=separators(lang),
         font={"family": FONT, "size": 13, "color": INK},
         height=height,
         margin={"l": 60, "r": 20, "t": 16, "b": 50},

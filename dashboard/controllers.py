@@ -134,7 +134,7 @@ class DashboardPages(Controller):
             return rows
 
         def channels(codes: tuple[str, ...]) -> list[tuple[str, str]]:
-            return [(c, CHANNEL_NAMES[c].get(lang, CHANNEL_NAMES[c]["vi"])) for c in codes]
+            return [(c, translate(CHANNEL_NAMES[c], lang)) for c in codes]
 
         return {
             "units": sorted(await visible("units"), key=lambda unit: unit.path),  # as a tree
@@ -142,7 +142,7 @@ class DashboardPages(Controller):
             "procedures": await visible("procedures"),
             "rating_channels": channels(RATING_CHANNELS),
             "dossier_channels": channels(DOSSIER_CHANNELS),
-            "methods": [(code, labels.get(lang, labels["vi"])) for code, labels in METHOD_LABELS.items()],
+            "methods": [(code, translate(key, lang)) for code, key in METHOD_LABELS.items()],
         }
 
     def _table(
@@ -345,7 +345,7 @@ class DashboardPages(Controller):
                 "id": "fig-reasons",
                 "title": t("chart.reasons"),
                 # Reasons follow one of agency, procedure and channel at a time: say so when the page has more.
-                "note": t("chart.reasons_note" if reasons_follow(query) else "chart.reasons_unfiltered"),
+                "note": t("chart.reasons_note") if reasons_follow(query) else t("chart.reasons_unfiltered"),
                 "empty": t("chart.no_reasons") if not reasons else None,
                 "json": figure_json(
                     charts.top_reasons(

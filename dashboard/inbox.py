@@ -19,77 +19,7 @@ from survey_api.complaints.models import Flag
 from survey_api.complaints.schemas import FlagStatusChange
 from survey_api.complaints.services import FlagService
 from survey_api.errors import DomainError, InvalidInput
-from survey_api.i18n import format_moment, page_context, register
-
-register(
-    {
-        "inbox.title": {"vi": "Hộp thư phản ánh", "en": "Feedback inbox"},
-        "inbox.link": {"vi": "Hộp thư phản ánh, đánh giá cần xử lý", "en": "Feedback inbox"},
-        "inbox.empty": {"vi": "Không có mục nào.", "en": "Nothing here."},
-        "inbox.filter.open": {"vi": "Đang xử lý", "en": "Open"},
-        "inbox.filter.all": {"vi": "Tất cả", "en": "All"},
-        "inbox.filter.overdue": {"vi": "Quá hạn", "en": "Overdue"},
-        "inbox.kind": {"vi": "Loại", "en": "Kind"},
-        "inbox.staff": {"vi": "Cán bộ", "en": "Staff"},
-        "inbox.status": {"vi": "Trạng thái", "en": "Status"},
-        "inbox.due": {"vi": "Hạn", "en": "Due"},
-        "inbox.received": {"vi": "Tiếp nhận", "en": "Received"},
-        "inbox.overdue": {"vi": "Quá hạn", "en": "Overdue"},
-        "inbox.escalated": {"vi": "Đã chuyển Giám đốc", "en": "Escalated to the director"},
-        "inbox.accept_by": {"vi": "Hạn tiếp nhận / từ chối", "en": "Accept or refuse by"},
-        "inbox.info_by": {"vi": "Hạn đề nghị bổ sung", "en": "Ask for more by"},
-        "inbox.answer_by": {"vi": "Hạn trả lời", "en": "Answer by"},
-        "inbox.assigned_to": {"vi": "Người xử lý", "en": "Handled by"},
-        "inbox.what": {"vi": "Nội dung", "en": "What was said"},
-        "inbox.rating": {"vi": "Mức đánh giá", "en": "Rating"},
-        "inbox.reasons": {"vi": "Lý do", "en": "Reasons"},
-        "inbox.repeat": {"vi": "Phản ánh lặp lại", "en": "Repeat complaint"},
-        "inbox.citizen_verdict": {"vi": "Ý kiến người dân về kết quả xử lý", "en": "The citizen's verdict"},
-        "inbox.contact": {"vi": "Thông tin liên hệ của người phản ánh", "en": "The complainant's contact details"},
-        "inbox.contact_show": {"vi": "Xem thông tin liên hệ (được ghi nhật ký)", "en": "Show contact details (logged)"},
-        "inbox.contact_none": {
-            "vi": "Người phản ánh không để lại thông tin liên hệ.",
-            "en": "No contact details were left.",
-        },
-        "inbox.contact_erased": {
-            "vi": "Thông tin liên hệ đã được xóa lúc {moment}, khi hết thời hạn lưu giữ sau khi phản ánh kết thúc "
-            "(Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15: xóa dữ liệu khi đã dùng xong).",
-            "en": "The contact details were erased at {moment}, when their keeping time after the complaint ended ran "
-            "out (Law 91/2025 on personal data protection: data are deleted once their purpose is served).",
-        },
-        "inbox.contact_hidden": {
-            "vi": "Thông tin liên hệ chỉ dành cho người xử lý.",
-            "en": "Contact details are for the handlers only.",
-        },
-        "inbox.explanation": {"vi": "Giải trình của cán bộ", "en": "The staff member's explanation"},
-        "inbox.explain": {"vi": "Gửi giải trình", "en": "Send explanation"},
-        "inbox.assign": {"vi": "Phân công", "en": "Assign"},
-        "inbox.assign_to": {"vi": "Giao cho (tên đăng nhập)", "en": "Assign to (user name)"},
-        "inbox.move": {"vi": "Cập nhật trạng thái", "en": "Change status"},
-        "inbox.move_text": {
-            "vi": "Nội dung (trả lời / kết quả / lý do từ chối)",
-            "en": "Text (answer / resolution / reason for refusing)",
-        },
-        "inbox.save": {"vi": "Lưu", "en": "Save"},
-        "inbox.ask": {"vi": "Đề nghị người dân bổ sung thông tin", "en": "Ask the citizen for more information"},
-        "inbox.note": {"vi": "Ghi chú nội bộ", "en": "Internal note"},
-        "inbox.thread": {"vi": "Diễn biến", "en": "History"},
-        "inbox.resolution": {"vi": "Kết quả xử lý", "en": "Resolution"},
-        "inbox.reject_reason": {"vi": "Lý do từ chối", "en": "Reason for refusing"},
-        "inbox.back": {"vi": "← Hộp thư", "en": "← Inbox"},
-        "inbox.event.created": {"vi": "Tiếp nhận", "en": "Received"},
-        "inbox.event.status": {"vi": "Đổi trạng thái", "en": "Status"},
-        "inbox.event.assigned": {"vi": "Phân công", "en": "Assigned"},
-        "inbox.event.explanation": {"vi": "Giải trình", "en": "Explanation"},
-        "inbox.event.note": {"vi": "Ghi chú", "en": "Note"},
-        "inbox.event.info_request": {"vi": "Đề nghị bổ sung", "en": "Asked for more"},
-        "inbox.event.citizen_reply": {"vi": "Người dân bổ sung", "en": "Citizen replied"},
-        "inbox.event.escalated": {"vi": "Quá hạn, chuyển Giám đốc", "en": "Overdue, escalated"},
-        "inbox.event.feedback": {"vi": "Ý kiến về kết quả", "en": "Verdict"},
-        "inbox.yes": {"vi": "Hài lòng", "en": "Satisfied"},
-        "inbox.no": {"vi": "Không hài lòng", "en": "Not satisfied"},
-    }
-)
+from survey_api.i18n import format_moment, page_context
 
 Filter = Literal["open", "all", "overdue"]
 MOVES = ("acknowledged", "answered", "closed", "rejected")

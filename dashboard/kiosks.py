@@ -19,61 +19,9 @@ from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers.qr import qr_svg
 from survey_api.errors import InvalidInput
-from survey_api.i18n import format_moment, page_context, register, translate
+from survey_api.i18n import format_moment, page_context, translate
 from survey_api.kiosks.services import KIOSK_MANAGERS, KioskService, kiosk_read
 from survey_api.org.services import KINDS, CatalogueService, ListFilter
-
-register(
-    {
-        "kiosks.title": {"vi": "Ki-ốt đánh giá tại quầy", "en": "Counter kiosks"},
-        "kiosks.none": {"vi": "Chưa có ki-ốt nào.", "en": "No kiosk yet."},
-        "kiosks.name": {"vi": "Ki-ốt", "en": "Kiosk"},
-        "kiosks.centre": {"vi": "Trung tâm", "en": "Centre"},
-        "kiosks.counter": {"vi": "Quầy", "en": "Counter"},
-        "kiosks.no_counter": {"vi": "(cả trung tâm)", "en": "(whole centre)"},
-        "kiosks.duty": {"vi": "Cán bộ trực", "en": "Staff on duty"},
-        "kiosks.nobody": {"vi": "— Không có —", "en": "— Nobody —"},
-        "kiosks.set_duty": {"vi": "Lưu", "en": "Save"},
-        "kiosks.duty_for": {"vi": "Cán bộ trực tại {name}", "en": "Staff on duty at {name}"},
-        "kiosks.last_seen": {"vi": "Hoạt động lần cuối", "en": "Last seen"},
-        "kiosks.never": {"vi": "Chưa kết nối", "en": "Never"},
-        "kiosks.queued": {"vi": "Chờ gửi", "en": "Queued"},
-        "kiosks.held": {
-            "vi": "{n} mục giữ lại trên máy (máy chủ không nhận, hoặc từ lần ghép nối trước)",
-            "en": "{n} kept aside on the device (refused by the server, or from an earlier pairing)",
-        },
-        "kiosks.state": {"vi": "Tình trạng", "en": "State"},
-        "kiosks.silent": {"vi": "Im lặng > 10 phút", "en": "Silent > 10 min"},
-        "kiosks.alive": {"vi": "Đang hoạt động", "en": "Alive"},
-        "kiosks.inactive": {"vi": "Đã hủy ghép nối", "en": "Unpaired"},
-        "kiosks.pair_title": {"vi": "Ghép nối ki-ốt mới", "en": "Pair a new kiosk"},
-        "kiosks.pair_name": {"vi": "Tên ki-ốt (không bắt buộc)", "en": "Kiosk name (optional)"},
-        "kiosks.pair_submit": {"vi": "Ghép nối", "en": "Pair"},
-        "kiosks.error.centre_code": {
-            "vi": "Trung tâm: không có trung tâm mã {centre} trong phạm vi của bạn.",
-            "en": "Centre: no centre {centre} in your scope.",
-        },
-        "kiosks.error.counter_code": {
-            "vi": "Quầy: không có quầy mã {counter} tại trung tâm {centre}.",
-            "en": "Counter: no counter {counter} at {centre}.",
-        },
-        "kiosks.error.name": {
-            "vi": "Tên ki-ốt: tối đa 120 ký tự.",
-            "en": "Kiosk name: at most 120 characters.",
-        },
-        "kiosks.paired": {"vi": "Đã ghép nối ki-ốt {name}", "en": "Kiosk {name} paired"},
-        "kiosks.token": {"vi": "Mã thiết bị", "en": "Device token"},
-        "kiosks.token_once": {
-            "vi": "Mã này chỉ hiển thị một lần. Mở liên kết ghép nối trên máy tính bảng, quét mã QR, "
-            "hoặc nhập mã thiết bị trên màn hình ghép nối.",
-            "en": "This token is shown only once. Open the pairing link on the tablet, scan the QR code, "
-            "or type the token on its pairing screen.",
-        },
-        "kiosks.pair_link": {"vi": "Liên kết ghép nối", "en": "Pairing link"},
-        "kiosks.qr": {"vi": "Mã QR của liên kết ghép nối", "en": "QR code of the pairing link"},
-        "kiosks.open": {"vi": "Mở trang ki-ốt", "en": "Open the kiosk page"},
-    }
-)
 
 
 def provide_kiosks(db_session: NamedDependency[AsyncSession]) -> KioskService:

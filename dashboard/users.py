@@ -22,102 +22,12 @@ from survey_api.accounts.security import MIN_PASSWORD_LENGTH, MIN_PRIVILEGED_PAS
 from survey_api.accounts.services import AccountService, PasswordInvalid
 from survey_api.audit.services import user_actor
 from survey_api.errors import DomainError
-from survey_api.i18n import LOCALES, page_context, register, translate
+from survey_api.i18n import LOCALES, page_context, translate
 from survey_api.org.models import AdminUnit, Centre
 
 FIELDS = ("username", "full_name", "role", "scope", "staff", "password")
 """The create form's fields, in the order an error about them is looked for."""
 
-register(
-    {
-        "users.title": {"vi": "Tài khoản đăng nhập", "en": "Logins"},
-        "users.intro": {
-            "vi": "Ai được đăng nhập, với vai trò và phạm vi nào. Khóa tài khoản có hiệu lực ngay: phiên đăng nhập "
-            "và mã truy cập cá nhân của người đó dừng cùng lúc. Mọi thay đổi đều được ghi vào nhật ký hệ thống.",
-            "en": "Who can sign in, with which role and scope. Deactivating a login takes effect at once: its "
-            "sessions and personal tokens stop with it. Every change is in the audit trail.",
-        },
-        "users.username": {"vi": "Tên đăng nhập", "en": "User name"},
-        "users.full_name": {"vi": "Họ và tên", "en": "Full name"},
-        "users.role": {"vi": "Vai trò", "en": "Role"},
-        "users.scope": {"vi": "Phạm vi", "en": "Scope"},
-        "users.scope_hint": {
-            "vi": "Mã trung tâm (Giám đốc, Trưởng bộ phận, Cán bộ) hoặc mã đơn vị hành chính / trung tâm (Văn phòng "
-            "UBND tỉnh, Người xem); để trống cho Quản trị hệ thống.",
-            "en": "A centre code (director, supervisor, staff) or an administrative unit or centre code (province "
-            "office, viewer); empty for an administrator.",
-        },
-        "users.staff": {"vi": "Mã cán bộ (nếu có)", "en": "Staff code (if any)"},
-        "users.password": {"vi": "Mật khẩu", "en": "Password"},
-        "users.password_hint": {
-            "vi": "Ít nhất {n} ký tự ({m} ký tự cho Quản trị hệ thống và Văn phòng UBND tỉnh), khác tên đăng nhập, "
-            "không nằm trong danh sách mật khẩu phổ biến. Hãy báo cho người dùng qua kênh an toàn.",
-            "en": "At least {n} characters ({m} for administrators and the province office), not the user name, not "
-            "a common password. Tell the user through a safe channel.",
-        },
-        "users.new_password": {"vi": "Mật khẩu mới cho {name}", "en": "New password for {name}"},
-        "users.create": {"vi": "Tạo tài khoản", "en": "Create login"},
-        "users.set_password": {"vi": "Đặt lại mật khẩu", "en": "Set password"},
-        "users.deactivate": {"vi": "Khóa", "en": "Deactivate"},
-        "users.activate": {"vi": "Mở khóa", "en": "Activate"},
-        "users.deactivate_label": {"vi": "Khóa tài khoản {name}", "en": "Deactivate {name}"},
-        "users.activate_label": {"vi": "Mở khóa tài khoản {name}", "en": "Activate {name}"},
-        "users.status": {"vi": "Trạng thái", "en": "Status"},
-        "users.active": {"vi": "Đang hoạt động", "en": "Active"},
-        "users.inactive": {"vi": "Đã khóa", "en": "Deactivated"},
-        "users.last_login": {"vi": "Đăng nhập gần nhất", "en": "Last login"},
-        "users.never": {"vi": "Chưa đăng nhập", "en": "Never"},
-        "users.actions": {"vi": "Thao tác", "en": "Actions"},
-        "users.everything": {"vi": "Toàn hệ thống", "en": "Everything"},
-        "users.done.created": {"vi": "Đã tạo tài khoản {name}.", "en": "Login {name} created."},
-        "users.done.password": {"vi": "Đã đặt lại mật khẩu cho {name}.", "en": "Password set for {name}."},
-        "users.done.deactivated": {"vi": "Đã khóa tài khoản {name}.", "en": "Login {name} deactivated."},
-        "users.done.activated": {"vi": "Đã mở khóa tài khoản {name}.", "en": "Login {name} activated."},
-        "users.error.username": {
-            "vi": "Tên đăng nhập: cần có, chưa được dùng, chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.",
-            "en": "User name: required, not taken, and only letters, digits, dots, underscores and hyphens.",
-        },
-        "users.error.taken": {"vi": "Tên đăng nhập {name} đã có.", "en": "User name {name} is taken."},
-        "users.error.role": {"vi": "Vai trò: chọn một vai trò trong danh sách.", "en": "Role: choose one."},
-        "users.error.scope_missing": {
-            "vi": "Phạm vi: vai trò này cần mã trung tâm hoặc mã đơn vị.",
-            "en": "Scope: this role needs a centre or unit code.",
-        },
-        "users.error.scope_unknown": {
-            "vi": "Phạm vi: không có trung tâm hay đơn vị nào mã {code}.",
-            "en": "Scope: no centre or unit with code {code}.",
-        },
-        "users.error.scope_centre": {
-            "vi": "Phạm vi: vai trò này phải gắn với một trung tâm (mã trung tâm, không phải mã đơn vị).",
-            "en": "Scope: this role must be scoped to a centre (a centre code, not a unit code).",
-        },
-        "users.error.staff": {
-            "vi": "Mã cán bộ: không có cán bộ nào mã {code}.",
-            "en": "Staff code: no staff member with code {code}.",
-        },
-        "users.error.password": {
-            "vi": "Mật khẩu: cần ít nhất {n} ký tự.",
-            "en": "Password: at least {n} characters.",
-        },
-        "users.error.password_common": {
-            "vi": "Mật khẩu: nằm trong danh sách mật khẩu phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
-            "en": "Password: one of the most common passwords, easily guessed; choose another.",
-        },
-        "users.error.password_username": {
-            "vi": "Mật khẩu: không được trùng với tên đăng nhập.",
-            "en": "Password: must not be the user name.",
-        },
-        "users.error.full_name": {
-            "vi": "Họ và tên: tối đa {n} ký tự.",
-            "en": "Full name: at most {n} characters.",
-        },
-        "users.error.self": {
-            "vi": "Không thể tự khóa tài khoản đang dùng.",
-            "en": "You cannot deactivate the login you are using.",
-        },
-        "users.error.unknown_user": {"vi": "Không có tài khoản {name}.", "en": "No login {name}."},
-    }
-)
 
 USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 

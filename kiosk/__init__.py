@@ -12,7 +12,6 @@ PUBLIC_PATHS = ["^/kiosk(/|$)"]
 
 
 def routes() -> list[Any]:
-    from kiosk import messages  # noqa: F401  (registers the texts)
     from kiosk.complaints import ComplaintPages
     from kiosk.device import KioskPage
     from kiosk.phone import PhoneRatingPage

@@ -1,7 +1,7 @@
 """The counter kiosk: one page for a paired tablet, plus the service worker that keeps it loading offline.
 
-The page is a shell: texts (both languages) and timings go in as JSON; ``static/kiosk/*.js`` pairs the device,
-shows the screens, and queues every rating in IndexedDB until the server acknowledges it.
+The page is a shell: texts (every language of the catalogues) and timings go in as JSON; ``static/kiosk/*.js``
+pairs the device, shows the screens, and queues every rating in IndexedDB until the server acknowledges it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import File, Template
 
-from kiosk.messages import KIOSK_MESSAGES
-from survey_api.i18n import LANGUAGES, page_context, translate
+from survey_api.i18n import BASE_LANGUAGE, LANGUAGES, messages_for, page_context, translator
 
 STATIC = Path(__file__).parent / "static" / "kiosk"
 COMPLAINT_CATEGORIES = ("harassment", "rude", "wrong_guidance", "delay", "extra_fees", "other")
@@ -28,11 +27,9 @@ HEARTBEAT_SECONDS = 60
 
 def kiosk_boot(settings: Any) -> dict[str, Any]:
     """What the page's script needs before it can talk to the server: texts, timings, endpoints."""
-    messages = {lang: {key: translate(key, lang) for key in KIOSK_MESSAGES} for lang in LANGUAGES}
-    for lang in LANGUAGES:  # how long the phone number is kept, from the settings
-        messages[lang]["kiosk.consent"] = translate("kiosk.consent", lang, days=settings.complaint_contact_days)
     return {
-        "messages": messages,
+        # every kiosk.* text of the catalogues, in every language (how long a phone number is kept filled in)
+        "messages": messages_for("kiosk.", days=settings.complaint_contact_days),
         "languages": list(LANGUAGES),
         "categories": list(COMPLAINT_CATEGORIES),
         "reset_seconds": settings.kiosk_reset_seconds,
@@ -53,8 +50,8 @@ class KioskPage(Controller):
     async def page(self, request: Request[Any, Any, Any]) -> Template:
         """The kiosk's single page: pairing, rating, reasons, complaint and thank-you screens."""
         context = page_context(request)
-        context["lang"] = "vi"  # a kiosk always starts in Vietnamese; the citizen may switch
-        context["t"] = lambda key, **values: translate(key, "vi", **values)
+        context["lang"] = BASE_LANGUAGE  # a kiosk always starts in Vietnamese; the citizen may switch
+        context["t"] = translator(BASE_LANGUAGE)
         return Template(
             "kiosk/app.html",
             context={

@@ -1,94 +1,78 @@
-"""The message catalogue (Vietnamese first, English second) and locale-aware number and date formats."""
+"""The message catalogue (Vietnamese first, English second) and locale-aware number and date formats.
+
+Every user-facing text lives in a gettext catalogue, ``survey_api/locale/<lang>/LC_MESSAGES/messages.po``: the
+msgid is a key (``login.title``), the msgstr that language's text, ``{name}`` marking a value filled in. The
+catalogues are read once, when this module is imported; every language with a catalogue there is offered. How to
+add one: docs/translating.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LANGUAGES = ("vi", "en")
-LOCALES = {"vi": "vi_VN", "en": "en_GB"}
-
-# One catalogue for every user-facing string. Keys are grouped by page; kiosk and dashboard add theirs
-# through ``register``.
-MESSAGES: dict[str, dict[str, str]] = {
-    "app.name": {"vi": "Hài Lòng", "en": "Hài Lòng"},
-    "app.tagline": {
-        "vi": "Đánh giá sự hài lòng của người dân, doanh nghiệp",
-        "en": "Citizen and business satisfaction",
-    },
-    "lang.switch": {"vi": "English", "en": "Tiếng Việt"},
-    "lang.other": {"vi": "en", "en": "vi"},
-    "login.title": {"vi": "Đăng nhập", "en": "Sign in"},
-    "login.username": {"vi": "Tên đăng nhập", "en": "User name"},
-    "login.password": {"vi": "Mật khẩu", "en": "Password"},
-    "login.submit": {"vi": "Đăng nhập", "en": "Sign in"},
-    "login.failed": {
-        "vi": "Tên đăng nhập hoặc mật khẩu không đúng.",
-        "en": "Wrong user name or password.",
-    },
-    "login.throttled": {
-        "vi": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút (lúc {time}).",
-        "en": "Too many failed sign-ins. Please try again in {minutes} minutes (at {time}).",
-    },
-    "logout": {"vi": "Đăng xuất", "en": "Sign out"},
-    "home.title": {"vi": "Trang quản trị", "en": "Administration"},
-    "home.welcome": {"vi": "Xin chào, {name}", "en": "Welcome, {name}"},
-    "home.role": {"vi": "Vai trò", "en": "Role"},
-    "home.scope": {"vi": "Phạm vi", "en": "Scope"},
-    "home.scope_all": {"vi": "Toàn hệ thống", "en": "Everything"},
-    "home.catalogue": {"vi": "Danh mục", "en": "Catalogue"},
-    "home.api": {"vi": "Tài liệu API (OpenAPI)", "en": "API description (OpenAPI)"},
-    "kind.units": {"vi": "Đơn vị hành chính", "en": "Administrative units"},
-    "kind.agencies": {"vi": "Cơ quan chuyên môn", "en": "Agencies"},
-    "kind.centres": {"vi": "Trung tâm, Bộ phận Một cửa", "en": "Centres and one-stop offices"},
-    "kind.counters": {"vi": "Quầy tiếp nhận", "en": "Counters"},
-    "kind.staff": {"vi": "Cán bộ, công chức", "en": "Staff"},
-    "kind.procedures": {"vi": "Thủ tục hành chính", "en": "Procedures"},
-    "role.admin": {"vi": "Quản trị hệ thống", "en": "Administrator"},
-    "role.province": {"vi": "Văn phòng UBND tỉnh", "en": "Province office"},
-    "role.director": {"vi": "Giám đốc trung tâm", "en": "Centre director"},
-    "role.supervisor": {"vi": "Trưởng bộ phận", "en": "Supervisor"},
-    "role.staff": {"vi": "Cán bộ, công chức", "en": "Staff member"},
-    "role.viewer": {"vi": "Người xem", "en": "Viewer"},
-    "error.title": {"vi": "Có lỗi xảy ra", "en": "Something went wrong"},
-    "error.404": {"vi": "Không tìm thấy trang bạn cần.", "en": "The page was not found."},
-    "error.403": {"vi": "Bạn không có quyền xem trang này.", "en": "You may not see this page."},
-    "error.503": {
-        "vi": "Cơ sở dữ liệu tạm thời không sẵn sàng; thông tin vừa gửi (nếu có) chưa được lưu. "
-        "Vui lòng thử lại sau ít phút.",
-        "en": "The database is briefly unavailable; anything just sent was not saved. "
-        "Please try again in a few minutes.",
-    },
-    "error.fields": {
-        "vi": "Thông tin gửi lên chưa hợp lệ ở: {fields}. Vui lòng quay lại, sửa và gửi lại.",
-        "en": "What was sent is not valid in: {fields}. Please go back, correct it and send it again.",
-    },
-    "error.generic": {
-        "vi": "Yêu cầu không thực hiện được. Vui lòng thử lại.",
-        "en": "The request could not be completed. Please try again.",
-    },
-    "error.home": {"vi": "Về trang chủ", "en": "Back to the start"},
-}
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+BASE_LANGUAGE = "vi"
+"""The language every page starts in, and the text shown when another language lacks one."""
+REGIONS = {"vi": "vi_VN", "en": "en_GB"}
+"""The Babel locale of numbers and dates, for the languages whose own default is not the one wanted."""
 
 
-def register(messages: Mapping[str, Mapping[str, str]]) -> None:
-    """Add a package's messages to the catalogue (kiosk and dashboard call this at import)."""
-    for key, texts in messages.items():
-        MESSAGES[key] = dict(texts)
+def N_(key: str) -> str:
+    """Mark a key the code picks at run time (``f"role.{role}"``) so extraction lists it; returns it unchanged."""
+    return key
 
 
-def translate(key: str, lang: str = "vi", **values: Any) -> str:
+def read_catalogues(directory: Path = LOCALE_DIR) -> dict[str, dict[str, str]]:
+    """Each language's ``{key: text}``, from ``<directory>/<lang>/LC_MESSAGES/messages.po``.
+
+    Empty and fuzzy translations are left out (the Vietnamese text stands in); a language Babel does not know
+    stops the program, naming the file.
+    """
+    catalogues: dict[str, dict[str, str]] = {}
+    for path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        lang = path.parent.parent.name
+        try:
+            Locale.parse(REGIONS.get(lang, lang))
+        except (ValueError, UnknownLocaleError) as exc:
+            raise RuntimeError(f"{path}: {lang!r} is not a language Babel knows ({exc})") from exc
+        with path.open("rb") as po:
+            catalog = read_po(po)
+        catalogues[lang] = {
+            message.id: message.string
+            for message in catalog
+            if isinstance(message.id, str)
+            and message.id
+            and isinstance(message.string, str)
+            and message.string
+            and not message.fuzzy
+        }
+    if BASE_LANGUAGE not in catalogues:
+        raise RuntimeError(f"{directory}: no {BASE_LANGUAGE}/LC_MESSAGES/{DOMAIN}.po")
+    return catalogues
+
+
+CATALOGUES = read_catalogues()
+LANGUAGES = tuple(sorted(CATALOGUES, key=lambda lang: ({"vi": 0, "en": 1}.get(lang, 2), lang)))
+"""Vietnamese, English, then every other language with a catalogue, by code."""
+LOCALES = {lang: REGIONS.get(lang, lang) for lang in LANGUAGES}
+
+
+def translate(key: str, lang: str = BASE_LANGUAGE, **values: Any) -> str:
     """The text for ``key`` in ``lang`` (Vietnamese if the language has none), with ``{values}`` filled."""
-    texts = MESSAGES.get(key)
-    if texts is None:
+    text = CATALOGUES.get(lang, {}).get(key) or CATALOGUES[BASE_LANGUAGE].get(key)
+    if text is None:
         return key
-    text = texts.get(lang) or texts["vi"]
     return text.format(**values) if values else text
 
 
@@ -97,6 +81,21 @@ def translator(lang: str) -> Callable[..., str]:
         return translate(key, lang, **values)
 
     return t
+
+
+def messages_for(prefix: str, **values: Any) -> dict[str, dict[str, str]]:
+    """Every language's texts of the keys starting with ``prefix`` (for pages that switch language by script).
+
+    ``values`` fill the placeholders of the texts that have them; other placeholders stay for the script.
+    """
+    keys = sorted(key for key in CATALOGUES[BASE_LANGUAGE] if key.startswith(prefix))
+    return {lang: {key: _fill(translate(key, lang), values) for key in keys} for lang in LANGUAGES}
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
 
 
 def format_int(value: int, lang: str = "vi") -> str:
@@ -141,6 +140,7 @@ def page_context(request: Any) -> dict[str, Any]:
     return {
         "lang": lang,
         "other_lang": translate("lang.other", lang),
+        "languages": LANGUAGES,
         "t": translator(lang),
         "fmt_int": lambda v: format_int(v, lang),
         "fmt_pct": lambda v: format_pct(v, lang),

@@ -16,7 +16,7 @@ from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import user_read
 from survey_api.audit.services import user_actor
 from survey_api.errors import InvalidInput
-from survey_api.i18n import request_language
+from survey_api.i18n import request_language, translate
 from survey_api.reports import exports
 from survey_api.reports.schemas import Report
 from survey_api.reports.services import ALL_DIMS, ReportQuery, ReportService, default_period
@@ -100,7 +100,7 @@ async def satisfaction_report(
         )
     if format == "xlsx":
         return Response(
-            exports.to_xlsx(report, query.lang, "Bao cao" if query.lang == "vi" else "Report"),
+            exports.to_xlsx(report, query.lang, translate("export.sheet", query.lang)),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )

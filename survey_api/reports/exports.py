@@ -9,50 +9,51 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from survey_api.i18n import N_, translate
 from survey_api.reports.schemas import Report, ReportRow
 
 DIM_LABELS = {
-    "province": {"vi": "Tỉnh", "en": "Province"},
-    "district": {"vi": "Huyện", "en": "District"},
-    "commune": {"vi": "Xã", "en": "Commune"},
-    "centre": {"vi": "Trung tâm/Bộ phận Một cửa", "en": "Centre"},
-    "counter": {"vi": "Quầy", "en": "Counter"},
-    "staff": {"vi": "Cán bộ", "en": "Staff"},
-    "agency": {"vi": "Cơ quan", "en": "Agency"},
-    "procedure": {"vi": "Thủ tục", "en": "Procedure"},
-    "channel": {"vi": "Kênh", "en": "Channel"},
-    "day": {"vi": "Ngày", "en": "Day"},
-    "week": {"vi": "Tuần", "en": "Week"},
-    "month": {"vi": "Tháng", "en": "Month"},
-    "quarter": {"vi": "Quý", "en": "Quarter"},
-    "year": {"vi": "Năm", "en": "Year"},
+    "province": (N_("dim.code.province"), N_("dim.province")),
+    "district": (N_("dim.code.district"), N_("dim.district")),
+    "commune": (N_("dim.code.commune"), N_("dim.commune")),
+    "centre": (N_("dim.code.centre"), N_("dim.centre")),
+    "counter": (N_("dim.code.counter"), N_("dim.counter")),
+    "staff": (N_("dim.code.staff"), N_("dim.staff")),
+    "agency": (N_("dim.code.agency"), N_("dim.agency")),
+    "procedure": (N_("dim.code.procedure"), N_("dim.procedure")),
+    "channel": (N_("dim.code.channel"), N_("dim.channel")),
+    "day": (N_("dim.code.day"), N_("dim.day")),
+    "week": (N_("dim.code.week"), N_("dim.week")),
+    "month": (N_("dim.code.month"), N_("dim.month")),
+    "quarter": (N_("dim.code.quarter"), N_("dim.quarter")),
+    "year": (N_("dim.code.year"), N_("dim.year")),
 }
-COLUMNS: list[tuple[str, dict[str, str]]] = [
-    ("ratings", {"vi": "Số lượt đánh giá", "en": "Ratings"}),
-    ("satisfied", {"vi": "Số lượt hài lòng", "en": "Satisfied"}),
-    ("satisfaction_pct", {"vi": "Tỷ lệ hài lòng (%)", "en": "Satisfaction (%)"}),
-    ("mean_score", {"vi": "Điểm trung bình", "en": "Mean score"}),
-    ("level_1", {"vi": "Rất không hài lòng", "en": "Very dissatisfied"}),
-    ("level_2", {"vi": "Không hài lòng", "en": "Dissatisfied"}),
-    ("level_3", {"vi": "Bình thường", "en": "Neutral"}),
-    ("level_4", {"vi": "Hài lòng", "en": "Satisfied (level)"}),
-    ("level_5", {"vi": "Rất hài lòng", "en": "Very satisfied"}),
-    ("dossiers_resolved", {"vi": "Hồ sơ đã giải quyết", "en": "Dossiers resolved"}),
-    ("early", {"vi": "Trước hạn", "en": "Early"}),
-    ("on_time", {"vi": "Đúng hạn", "en": "On time"}),
-    ("late", {"vi": "Trễ hạn", "en": "Late"}),
-    ("early_pct", {"vi": "Tỷ lệ trước hạn (%)", "en": "Early (%)"}),
-    ("on_time_pct", {"vi": "Tỷ lệ đúng hạn (%)", "en": "On time (%)"}),
-    ("late_pct", {"vi": "Tỷ lệ trễ hạn (%)", "en": "Late (%)"}),
-    ("overdue_open", {"vi": "Hồ sơ quá hạn chưa giải quyết", "en": "Open past due"}),
-    ("returned", {"vi": "Hồ sơ đã trả kết quả", "en": "Dossiers returned"}),
-    ("rated_dossiers", {"vi": "Hồ sơ được đánh giá", "en": "Dossiers rated"}),
-    ("coverage_pct", {"vi": "Tỷ lệ hồ sơ được đánh giá (%)", "en": "Coverage (%)"}),
-    ("complaints", {"vi": "Phản ánh", "en": "Complaints"}),
-    ("complaints_overdue", {"vi": "Phản ánh quá hạn", "en": "Complaints overdue"}),
-    ("note", {"vi": "Ghi chú", "en": "Note"}),
+"""Each dimension's message keys: the header of its code column, then of its name column."""
+COLUMNS: list[tuple[str, str]] = [
+    ("ratings", N_("export.col.ratings")),
+    ("satisfied", N_("export.col.satisfied")),
+    ("satisfaction_pct", N_("export.col.satisfaction_pct")),
+    ("mean_score", N_("export.col.mean_score")),
+    ("level_1", N_("export.col.level_1")),
+    ("level_2", N_("export.col.level_2")),
+    ("level_3", N_("export.col.level_3")),
+    ("level_4", N_("export.col.level_4")),
+    ("level_5", N_("export.col.level_5")),
+    ("dossiers_resolved", N_("export.col.dossiers_resolved")),
+    ("early", N_("export.col.early")),
+    ("on_time", N_("export.col.on_time")),
+    ("late", N_("export.col.late")),
+    ("early_pct", N_("export.col.early_pct")),
+    ("on_time_pct", N_("export.col.on_time_pct")),
+    ("late_pct", N_("export.col.late_pct")),
+    ("overdue_open", N_("export.col.overdue_open")),
+    ("returned", N_("export.col.returned")),
+    ("rated_dossiers", N_("export.col.rated_dossiers")),
+    ("coverage_pct", N_("export.col.coverage_pct")),
+    ("complaints", N_("export.col.complaints")),
+    ("complaints_overdue", N_("export.col.complaints_overdue")),
+    ("note", N_("export.col.note")),
 ]
-TOTAL = {"vi": "Tổng cộng", "en": "Total"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """Text starting with one of these is taken for a formula by spreadsheet programs (OWASP "CSV injection")."""
 
@@ -72,9 +73,8 @@ def csv_cell(value: Any) -> Any:
 def headers(report: Report, lang: str) -> list[str]:
     names: list[str] = []
     for dim in report.group_by:
-        label = DIM_LABELS[dim][lang]
-        names += [f"Mã {label.lower()}" if lang == "vi" else f"{label} code", label]
-    return names + [label[lang] for _, label in COLUMNS]
+        names += [translate(key, lang) for key in DIM_LABELS[dim]]
+    return names + [translate(key, lang) for _, key in COLUMNS]
 
 
 def _value(row: ReportRow, column: str) -> Any:
@@ -93,7 +93,7 @@ def table(report: Report, lang: str) -> list[list[Any]]:
         lines.append(keys + [_value(row, c) for c, _ in COLUMNS])
     total_keys: list[Any] = []
     for index in range(len(report.group_by)):
-        total_keys += ["", TOTAL[lang] if index == 0 else ""]
+        total_keys += ["", translate("export.total", lang) if index == 0 else ""]
     lines.append(total_keys + [_value(report.totals, c) for c, _ in COLUMNS])
     return lines
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from survey_api.i18n import N_
+
 Method = Literal["top2", "not_dissatisfied", "mean"]
 
-METHOD_LABELS: dict[str, dict[str, str]] = {
-    "top2": {
-        "vi": "Tỷ lệ hài lòng = (Rất hài lòng + Hài lòng) ÷ số lượt đánh giá",
-        "en": "Satisfaction = (very satisfied + satisfied) ÷ ratings",
-    },
-    "not_dissatisfied": {
-        "vi": "Tỷ lệ không phàn nàn (QĐ 766/QĐ-TTg) = (số lượt − Không hài lòng − Rất không hài lòng) ÷ số lượt",
-        "en": "Not dissatisfied (Decision 766/QĐ-TTg) = (ratings − dissatisfied − very dissatisfied) ÷ ratings",
-    },
-    "mean": {"vi": "Điểm trung bình (thang 1–5)", "en": "Mean score (1–5 scale)"},
+METHOD_LABELS: dict[str, str] = {
+    "top2": N_("method.top2"),
+    "not_dissatisfied": N_("method.not_dissatisfied"),
+    "mean": N_("method.mean"),
 }
+"""Each method's message key (its formula, in words)."""
 
 _CENT = Decimal("0.01")
 

@@ -39,6 +39,7 @@ from survey_api.audit.services import Actor, record
 from survey_api.dossiers.models import Dossier
 from survey_api.dossiers.timeliness import overdue_after
 from survey_api.errors import InvalidInput, NotFound
+from survey_api.i18n import N_, translate
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff, catalogue_version
 from survey_api.reports.figures import METHOD_LABELS, Method, mean_score, satisfaction, share
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
@@ -53,16 +54,21 @@ ALL_DIMS = PLACE_DIMS + TIME_DIMS + OTHER_DIMS
 SMALL_GROUP_DIMS = frozenset({"staff", "counter"})
 OTHER_COLUMN = {"counter": "counter_id", "staff": "staff_id", "agency": "agency_id", "procedure": "procedure_id"}
 CHANNEL_NAMES = {
-    "kiosk": {"vi": "Kiosk tại quầy", "en": "Counter kiosk"},
-    "qr": {"vi": "Mã QR trên phiếu", "en": "QR on the slip"},
-    "web": {"vi": "Cổng trực tuyến", "en": "Web"},
-    "api": {"vi": "Hệ thống khác", "en": "Other system"},
-    "counter": {"vi": "Trực tiếp", "en": "In person"},
-    "online": {"vi": "Trực tuyến", "en": "Online"},
-    "postal": {"vi": "Bưu chính", "en": "Postal"},
+    "kiosk": N_("channel.kiosk"),
+    "qr": N_("channel.qr"),
+    "web": N_("channel.web"),
+    "api": N_("channel.api"),
+    "counter": N_("channel.counter"),
+    "online": N_("channel.online"),
+    "postal": N_("channel.postal"),
 }
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-NONE_LABEL = {"vi": "(không có)", "en": "(none)"}
+"""Each channel's message key."""
+QUARTERS = {
+    1: N_("report.period.quarter.1"),
+    2: N_("report.period.quarter.2"),
+    3: N_("report.period.quarter.3"),
+    4: N_("report.period.quarter.4"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +122,15 @@ def period_key(dim: str, day: date, lang: str) -> tuple[str, str]:
         return day.isoformat(), day.strftime("%d/%m/%Y")
     if dim == "week":
         year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}", (f"Tuần {week}/{year}" if lang == "vi" else f"Week {week}, {year}")
+        return f"{year}-W{week:02d}", translate("report.period.week", lang, week=week, year=year)
     if dim == "month":
-        return f"{day.year}-{day.month:02d}", (
-            f"Tháng {day.month:02d}/{day.year}" if lang == "vi" else f"{day.month:02d}/{day.year}"
+        return f"{day.year}-{day.month:02d}", translate(
+            "report.period.month", lang, month=f"{day.month:02d}", year=day.year
         )
     if dim == "quarter":
         q = (day.month - 1) // 3 + 1
-        return f"{day.year}-Q{q}", (f"Quý {ROMAN[q]}/{day.year}" if lang == "vi" else f"Q{q} {day.year}")
-    return str(day.year), (f"Năm {day.year}" if lang == "vi" else str(day.year))
+        return f"{day.year}-Q{q}", translate(QUARTERS[q], lang, year=day.year)
+    return str(day.year), translate("report.period.year", lang, year=day.year)
 
 
 class ReportService:
@@ -203,7 +209,7 @@ class ReportService:
         total = Tally()
         for tally in groups.values():
             total.add(tally)
-        method_label = METHOD_LABELS[query.method][query.lang if query.lang in ("vi", "en") else "vi"]
+        method_label = translate(METHOD_LABELS[query.method], query.lang)
         return Report(
             group_by=list(query.group_by),
             date_from=query.date_from,
@@ -381,7 +387,12 @@ class ReportService:
                 parts.append(period_key(dim, _as_date(row["period"]), query.lang))
             elif dim == "channel":
                 value = row.get("other") if "other" in row else row.get("channel")
-                parts.append((value or "", CHANNEL_NAMES.get(value or "", {}).get(query.lang, value or "")))
+                parts.append(
+                    (
+                        value or "",
+                        translate(CHANNEL_NAMES[value], query.lang) if value in CHANNEL_NAMES else value or "",
+                    )
+                )
             else:
                 raw = row.get("other") if "other" in row else row.get(dim)
                 parts.append(await names.of(dim, raw))
@@ -598,11 +609,7 @@ class ReportService:
         headline = None if small else satisfaction(levels, query.method)
         note = None
         if small:
-            note = (
-                f"Chưa đủ số lượt đánh giá (dưới {self.settings.min_group_size}) để tính tỷ lệ"
-                if query.lang == "vi"
-                else f"Not enough ratings (fewer than {self.settings.min_group_size}) for a percentage"
-            )
+            note = translate("report.small_group", query.lang, n=self.settings.min_group_size)
         return ReportRow(
             key=[k for k, _ in key],
             name=[n for _, n in key],
@@ -929,7 +936,7 @@ class _Catalogue:
         """Each centre's province, district, commune and itself, as (code, name)."""
         places = self._places.get(lang)
         if places is None:
-            none = NONE_LABEL[lang] if lang in NONE_LABEL else NONE_LABEL["vi"]
+            none = translate("report.none", lang)
             places = {}
             for centre in self.centres:
                 chain = [self.units[c] for c in centre.path.strip("/").split("/") if c in self.units]
@@ -983,7 +990,7 @@ class _Names:
     async def of(self, dim: str, raw: Any) -> tuple[str, str]:
         ident = str(raw) if raw is not None else ""
         if ident in ("", str(NIL)):
-            return "", NONE_LABEL.get(self.lang, NONE_LABEL["vi"])
+            return "", translate("report.none", self.lang)
         cached = self.cache.get((dim, ident))
         if cached is None:
             model, name_attr = self.MODELS[dim]

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 
 from survey_api.demo import load_demo_activity
 from survey_api.dossiers.models import Dossier
+from survey_api.i18n import translate
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
 from survey_api.ratings.models import Rating, Survey
 from survey_api.reports.figures import METHOD_LABELS
@@ -164,7 +165,7 @@ async def test_the_province_sees_exact_figures_in_vietnamese_form(client: AsyncT
     assert card(html, "timeliness") == "Trước hạn 50,00% Đúng hạn 33,33% Trễ hạn 16,67%"
     text = text_of(html)
     assert "Kỳ báo cáo: từ ngày 01/06/2026 đến ngày 30/06/2026" in text
-    assert METHOD_LABELS["top2"]["vi"] in text
+    assert translate(METHOD_LABELS["top2"]) in text
     rows = table_rows(html, "centres")
     assert rows[0][:4] == ["Bộ phận Một cửa huyện Cái Nước", "15", "80,00%", "75,00%"]
     assert rows[0][4:8] == ["4", "75,00%", "0,00%", "25,00%"]
@@ -275,11 +276,11 @@ async def test_methods_are_selectable_and_labelled(client: AsyncTestClient[Any],
     await login(client, "xem")
     html = await page(client, "/dashboard/", **JUNE, method="not_dissatisfied")
     assert card(html, "satisfaction") == "86,67%"  # 13 of 15: only levels 1 and 2 count against
-    assert METHOD_LABELS["not_dissatisfied"]["vi"] in text_of(html)
+    assert translate(METHOD_LABELS["not_dissatisfied"]) in text_of(html)
     assert 'value="not_dissatisfied" checked' in html
     html = await page(client, "/dashboard/", **JUNE, method="mean")
     assert card(html, "satisfaction") == "4,20"  # 63 / 15
-    assert METHOD_LABELS["mean"]["vi"] in text_of(html)
+    assert translate(METHOD_LABELS["mean"]) in text_of(html)
     assert figures(html)["fig-month"]["layout"]["yaxis"]["title"]["text"] == "Điểm trung bình (1–5)"
 
 
@@ -376,7 +377,7 @@ async def test_printable_report_for_the_period(client: AsyncTestClient[Any], jun
         "Số hồ sơ đã giải quyết là 4, trong đó hồ sơ giải quyết trước hạn 75,00% (3 hồ sơ), "
         "đúng hạn 0,00% (0 hồ sơ), trễ hạn 25,00% (1 hồ sơ)."
     ) in text
-    assert f"Phương pháp tính: {METHOD_LABELS['top2']['vi']}" in text
+    assert f"Phương pháp tính: {translate(METHOD_LABELS['top2'])}" in text
     assert "HUYỆN CÁI NƯỚC" in text
     assert table_rows(html, "centres")[0][:3] == ["Bộ phận Một cửa huyện Cái Nước", "15", "80,00%"]
     assert "@media print" in (await client.get("/static/dashboard.css")).text

@@ -30,7 +30,8 @@ def test_counts_and_dates() -> None:
 
 
 def test_catalogue_falls_back_to_vietnamese_and_fills_values() -> None:
-    assert translate("home.welcome", "en", name="Lan") == "Welcome, Lan"
+    assert translate("kiosk.staff", "en", name="Lan") == "Serving you: Lan"
+    assert translate("kiosk.staff", "xx", name="Lan") == "Cán bộ phục vụ: Lan"
     assert translate("login.title", "vi") == "Đăng nhập"
 
 
