@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dashboard.forms import FlagActionForm
 from survey_api.accounts.auth import provide_scope
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
@@ -115,17 +116,17 @@ class InboxPages(Controller):
         request: Request[User, Any, Any],
         flag_id: FromPath[uuid.UUID],
         action: FromPath[str],
+        data: URLEncodedBody[FlagActionForm],
         flags: NamedDependency[FlagService],
     ) -> Redirect | Template:
         """Assign, change status, explain, ask the citizen, or note; then back to the item."""
         flag = await flags.get(flag_id)
-        form = await request.form()
-        text = (form.get("text") or "").strip()
+        text = data.text.strip()
         try:
             if action == "assign":
-                await flags.assign(flag, form.get("username") or "")
+                await flags.assign(flag, data.username.strip())
             elif action == "status":
-                status = form.get("status") or ""
+                status = data.status.strip()
                 if status not in MOVES:
                     raise InvalidInput("Choose a status", field="status")
                 await flags.change_status(flag, FlagStatusChange(status=status, text=text or None))  # type: ignore[arg-type]

@@ -10,10 +10,11 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dashboard.forms import DutyForm, PairKioskForm
 from survey_api.accounts.auth import provide_scope
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
@@ -98,24 +99,21 @@ class KioskPages(Controller):
     async def pair(
         self,
         request: Request[User, Any, Any],
+        data: URLEncodedBody[PairKioskForm],
         kiosks: NamedDependency[KioskService],
         user_scope: NamedDependency[Scope],
     ) -> Template:
         """Pair a new kiosk, then show its token, pairing link and QR code (only this once)."""
-        form = await request.form()
         try:
             kiosk, token = await kiosks.create(
-                str(form.get("centre_code") or ""),
-                str(form.get("counter_code") or "") or None,
-                str(form.get("name") or "").strip() or None,
-                user_scope,
+                data.centre_code, data.counter_code or None, data.name.strip() or None, user_scope
             )
         except InvalidInput as exc:
             field = exc.errors[0].field if exc.errors else None
             error = exc.message
             if field in ("centre_code", "counter_code", "name"):
                 lang = page_context(request)["lang"]
-                values = {"centre": str(form.get("centre_code") or ""), "counter": str(form.get("counter_code") or "")}
+                values = {"centre": data.centre_code, "counter": data.counter_code}
                 error = translate(f"kiosks.error.{field}", lang, **values)
             return await self._page(request, kiosks, user_scope, error=error, status_code=422)
         base = request.app.state.settings.public_base_url.rstrip("/")
@@ -133,11 +131,11 @@ class KioskPages(Controller):
         self,
         request: Request[User, Any, Any],
         kiosk_id: FromPath[uuid.UUID],
+        data: URLEncodedBody[DutyForm],
         kiosks: NamedDependency[KioskService],
         user_scope: NamedDependency[Scope],
     ) -> Redirect:
         """Name the staff member now at the kiosk's counter (or nobody), then back to the list."""
-        form = await request.form()
         kiosk = await kiosks.get(kiosk_id, user_scope)
-        await kiosks.set_duty(kiosk, str(form.get("staff_code") or "") or None, request.user, user_scope)
+        await kiosks.set_duty(kiosk, data.staff_code or None, request.user, user_scope)
         return Redirect(request.app.route_reverse("dashboard_kiosks"), status_code=303)

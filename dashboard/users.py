@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dashboard.forms import ActiveForm, NewLoginForm, PasswordForm
 from survey_api.accounts.auth import requires_role
 from survey_api.accounts.models import FULL_NAME_LENGTH, USERNAME_LENGTH, User
 from survey_api.accounts.scope import ROLES
@@ -24,10 +25,6 @@ from survey_api.audit.services import user_actor
 from survey_api.errors import DomainError
 from survey_api.i18n import LOCALES, page_context, translate
 from survey_api.org.models import AdminUnit, Centre
-
-FIELDS = ("username", "full_name", "role", "scope", "staff", "password")
-"""The create form's fields, in the order an error about them is looked for."""
-
 
 USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
@@ -122,14 +119,15 @@ class UserPages(Controller):
         return await self._page(request, db_session, done=message)
 
     @post("/", operation_id="dashboard_create_user", status_code=200, media_type="text/html")
-    async def create(self, request: Request[User, Any, Any], db_session: NamedDependency[AsyncSession]) -> Any:
+    async def create(
+        self,
+        request: Request[User, Any, Any],
+        data: URLEncodedBody[NewLoginForm],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Any:
         """Create a login; a mistake is said on the page, naming the field, with what was typed kept (but the
         password)."""
-        form = await request.form()
-        values = {field: str(form.get(field) or "").strip() for field in FIELDS}
-        values["username"] = values["username"].lower()
-        password = str(form.get("password") or "")
-        values.pop("password")
+        values, password = data.values(), data.password
         lang = page_context(request)["lang"]
         error = ""
         username = values["username"]
@@ -162,15 +160,16 @@ class UserPages(Controller):
         media_type="text/html",
     )
     async def password(
-        self, request: Request[User, Any, Any], username: FromPath[str], db_session: NamedDependency[AsyncSession]
+        self,
+        request: Request[User, Any, Any],
+        username: FromPath[str],
+        data: URLEncodedBody[PasswordForm],
+        db_session: NamedDependency[AsyncSession],
     ) -> Any:
         """Set a new password (a forgotten one); the user keeps their sessions and tokens."""
-        form = await request.form()
         lang = page_context(request)["lang"]
         try:
-            await AccountService(db_session).set_password(
-                username, str(form.get("password") or ""), user_actor(request.user)
-            )
+            await AccountService(db_session).set_password(username, data.password, user_actor(request.user))
         except DomainError as exc:
             await db_session.rollback()
             missing = not isinstance(exc, PasswordInvalid)
@@ -187,12 +186,15 @@ class UserPages(Controller):
         media_type="text/html",
     )
     async def active(
-        self, request: Request[User, Any, Any], username: FromPath[str], db_session: NamedDependency[AsyncSession]
+        self,
+        request: Request[User, Any, Any],
+        username: FromPath[str],
+        data: URLEncodedBody[ActiveForm],
+        db_session: NamedDependency[AsyncSession],
     ) -> Any:
         """Stop a login at once (``active=0``) or let it in again (``active=1``); not the login in use."""
-        form = await request.form()
         lang = page_context(request)["lang"]
-        active = str(form.get("active") or "") == "1"
+        active = data.active.strip() == "1"
         if not active and username.lower() == request.user.username:
             return await self._page(request, db_session, error=translate("users.error.self", lang), status_code=422)
         try:

@@ -10,12 +10,13 @@ import msgspec
 import uuid_utils
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kiosk.forms import FORM_FIELDS, ComplaintForm, TrackForm
 from survey_api.complaints.schemas import CATEGORIES, CitizenReply, ComplaintCreate, FeedbackCreate
 from survey_api.complaints.services import ComplaintService
 from survey_api.dossiers import tokens
@@ -23,8 +24,6 @@ from survey_api.dossiers.models import RatingToken
 from survey_api.errors import DomainError, NotFound, database_unavailable, field_from_msgspec
 from survey_api.i18n import page_context
 from survey_api.org.models import Centre, Staff
-
-FORM_FIELDS = ("centre_code", "staff_code", "dossier_code", "category", "text", "name", "phone", "email")
 
 
 def provide_complaints(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> ComplaintService:
@@ -109,13 +108,17 @@ class ComplaintPages(Controller):
         return await self._form(request, complaints, token, {"id": str(uuid_utils.uuid7()), "centre_code": centre})
 
     @post("/phan-anh", operation_id="complaint_form_submit", status_code=200)
-    async def submit(self, request: Request[Any, Any, Any], complaints: NamedDependency[ComplaintService]) -> Template:
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[ComplaintForm],
+        complaints: NamedDependency[ComplaintService],
+    ) -> Template:
         """File the complaint (safe to resubmit: the form carries its id) and show the tracking code and secret."""
-        raw = await request.form()
         context = _context(request)
-        form = {k: (raw.get(k) or "").strip() for k in (*FORM_FIELDS, "id", "token")}
-        form["consent"] = raw.get("consent") == "true"
-        token = form.pop("token") or None
+        form: dict[str, Any] = data.values()
+        form["consent"] = data.consent == "true"
+        token = data.token.strip() or None
         values: dict[str, Any] = {k: v for k, v in form.items() if v not in ("", None)}
         values.update(consent=form["consent"], language=context["lang"])
         if token:
@@ -123,8 +126,9 @@ class ComplaintPages(Controller):
             for key in ("centre_code", "staff_code", "dossier_code"):
                 values.pop(key, None)
         try:
-            data = msgspec.convert(values, ComplaintCreate, strict=False)
-            complaint, _ = await complaints.create(data, channel="web")
+            complaint, _ = await complaints.create(
+                msgspec.convert(values, ComplaintCreate, strict=False), channel="web"
+            )
             await complaints.session.commit()  # here: a failure shows the form again with what was written
         except (msgspec.ValidationError, DomainError) as exc:
             if isinstance(exc, DomainError) and exc.status >= 500:  # pragma: no cover - domain errors are 4xx
@@ -147,15 +151,15 @@ class ComplaintPages(Controller):
     async def _status(
         self,
         request: Request[Any, Any, Any],
+        form: TrackForm,
         complaints: ComplaintService,
         work: Any,
         notice_key: str | None = None,
     ) -> Template:
-        raw = await request.form()
         context = _context(request)
-        code, secret = (raw.get("tracking_code") or "").strip(), (raw.get("secret") or "").strip()
+        code, secret = form.tracking_code.strip(), form.secret.strip()
         try:
-            complaint = await work(code, secret, raw)
+            complaint = await work(code, secret, form)
         except NotFound:
             return Template(
                 "complaints/track.html",
@@ -178,7 +182,12 @@ class ComplaintPages(Controller):
         )
 
     @post("/tra-cuu", operation_id="track_page_submit", status_code=200)
-    async def lookup(self, request: Request[Any, Any, Any], complaints: NamedDependency[ComplaintService]) -> Template:
+    async def lookup(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[TrackForm],
+        complaints: NamedDependency[ComplaintService],
+    ) -> Template:
         """Status, answer and messages of a complaint (the secret travels in the form body, not the address)."""
 
         async def work(code: str, secret: str, _: Any) -> Any:
@@ -186,34 +195,34 @@ class ComplaintPages(Controller):
                 raise NotFound("missing")
             return await complaints.find(code, secret)
 
-        return await self._status(request, complaints, work)
+        return await self._status(request, data, complaints, work)
 
     @post("/tra-cuu/danh-gia", operation_id="track_page_feedback", status_code=200)
     async def feedback(
-        self, request: Request[Any, Any, Any], complaints: NamedDependency[ComplaintService]
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[TrackForm],
+        complaints: NamedDependency[ComplaintService],
     ) -> Template:
         """The citizen says whether they are satisfied with the handling."""
 
-        async def work(code: str, secret: str, raw: Any) -> Any:
-            data = msgspec.convert(
-                {"tracking_code": code, "secret": secret, "satisfied": raw.get("satisfied")},
-                FeedbackCreate,
-                strict=False,
-            )
-            return await complaints.feedback(data)
+        async def work(code: str, secret: str, form: TrackForm) -> Any:
+            said = {"tracking_code": code, "secret": secret, "satisfied": form.satisfied or None}
+            return await complaints.feedback(msgspec.convert(said, FeedbackCreate, strict=False))
 
-        return await self._status(request, complaints, work, "track.feedback_thanks")
+        return await self._status(request, data, complaints, work, "track.feedback_thanks")
 
     @post("/tra-cuu/bo-sung", operation_id="track_page_reply", status_code=200)
-    async def reply(self, request: Request[Any, Any, Any], complaints: NamedDependency[ComplaintService]) -> Template:
+    async def reply(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[TrackForm],
+        complaints: NamedDependency[ComplaintService],
+    ) -> Template:
         """The citizen adds information the centre asked for."""
 
-        async def work(code: str, secret: str, raw: Any) -> Any:
-            data = msgspec.convert(
-                {"tracking_code": code, "secret": secret, "text": (raw.get("text") or "").strip()},
-                CitizenReply,
-                strict=False,
-            )
-            return await complaints.reply(data)
+        async def work(code: str, secret: str, form: TrackForm) -> Any:
+            said = {"tracking_code": code, "secret": secret, "text": form.text.strip()}
+            return await complaints.reply(msgspec.convert(said, CitizenReply, strict=False))
 
-        return await self._status(request, complaints, work, "track.replied")
+        return await self._status(request, data, complaints, work, "track.replied")
