@@ -25,12 +25,12 @@ from litestar.response import Redirect
 from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 import dashboard
 import kiosk
 from survey_api import __version__
-from survey_api.accounts.auth import session_auth
+from survey_api.accounts.auth import came_with_bearer, session_auth
 from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
 from survey_api.complaints.controllers import ComplaintController, FlagController
@@ -63,20 +63,22 @@ RATE_LIMITED_PREFIXES = (
 )
 
 
-class BearerAwareCSRFMiddleware(CSRFMiddleware):
-    """Requests that authenticate with ``Authorization: Bearer`` carry no cookie, so CSRF does not apply."""
+def csrf_unless_bearer(app: ASGIApp, config: CSRFConfig) -> ASGIApp:
+    """Litestar's CSRF check, except for requests the principal middleware (which runs first) found authenticated
+    by a Bearer credential: those carry no cookie a forged form could ride on. Litestar's own exemptions are per
+    path (``CSRFConfig.exclude``) or per route (``exclude_from_csrf``), and the same API route answers a person's
+    session cookie (checked) and a script's token (not), so the choice is made per request, from the principal."""
+    checked = CSRFMiddleware(app, config)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"authorization" and value[:7].lower() == b"bearer ":
-                    await self.app(scope, receive, send)
-                    return
-        await super().__call__(scope, receive, send)
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        await (app if came_with_bearer(scope) else checked)(scope, receive, send)
+
+    return middleware
 
 
 async def _is_public(request: Request[Any, Any, Any]) -> bool:
-    return request.scope["path"].startswith(RATE_LIMITED_PREFIXES) and "authorization" not in request.headers
+    """Throttled: the public endpoints, unless a kiosk or script authenticated with its Bearer credential."""
+    return request.scope["path"].startswith(RATE_LIMITED_PREFIXES) and not came_with_bearer(request)
 
 
 @asynccontextmanager
@@ -174,7 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[auth.on_app_init],
         lifespan=[rating_writer, background_jobs, sqlite_checkpoints, tuned_garbage_collector],
-        middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), rate_limit.middleware],
+        middleware=[DefineMiddleware(csrf_unless_bearer, config=csrf), rate_limit.middleware],
         stores={"sessions": store, "login": store.with_namespace("login")},
         template_config=TemplateConfig(
             directory=[PACKAGE_DIR / "templates", *dashboard.TEMPLATE_DIRS, *kiosk.TEMPLATE_DIRS],

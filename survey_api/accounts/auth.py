@@ -1,10 +1,12 @@
-"""Authentication: server-side session cookies for people, Bearer tokens for scripts; role guards."""
+"""Authentication: one middleware resolves whatever credential a request carries (a person's session cookie or
+personal token, an integration key, a kiosk's device token) into one principal; guards say who may call what."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from litestar.connection import ASGIConnection
@@ -12,14 +14,14 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.session_auth import SessionAuth, SessionAuthMiddleware
+from litestar.types import Scope as ASGIScope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.models import IntegrationKey, User
 from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import AccountService, IntegrationService, scope_of
 from survey_api.accounts.sessions import ROTATE_KEY, LoginSessionConfig
-from survey_api.kiosks.models import Kiosk
-from survey_api.kiosks.services import KioskService
+from survey_api.kiosks.services import KioskSnapshot, kiosk_for_token
 
 SESSION_USER_KEY = "user_id"
 SESSION_STARTED_KEY = "started"
@@ -79,40 +81,76 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection[Any,
         return None
 
 
-class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
-    """A ``Authorization: Bearer`` personal token wins; otherwise the session cookie is used."""
+Credential = Literal["session", "token", "integration", "kiosk"]
+"""How a request said who it is: ``request.auth`` (``None`` on a public path asked without credential)."""
+BEARER_CREDENTIALS: frozenset[str] = frozenset({"token", "integration", "kiosk"})
+Principal = User | IntegrationKey | KioskSnapshot
+"""Whoever is calling: ``request.user`` (``None`` on a public path asked without credential)."""
+
+UNCHECKED_PATHS = ["^/static/", "^/health$"]
+"""Paths where no credential is even looked at: the assets and the health check."""
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, if the request carries one."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def came_with_bearer(connection: ASGIConnection[Any, Any, Any, Any] | ASGIScope) -> bool:
+    """Whether the request authenticated with a Bearer credential (so it carries no cookie CSRF could abuse)."""
+    scope = connection if isinstance(connection, dict) else connection.scope
+    return scope.get("auth") in BEARER_CREDENTIALS
+
+
+class PrincipalMiddleware(SessionAuthMiddleware):
+    """The one place a request's credential is read: a Bearer token (personal ``hl_…``, integration ``hi_…``,
+    kiosk ``hk_…``) or else the session cookie, resolved into ``request.user`` (a :data:`Principal`) and
+    ``request.auth`` (a :data:`Credential`). On a public path a request without Bearer token is let through as
+    nobody (``None``, ``None``); a Bearer token that is not valid is refused with 401 everywhere. Guards then
+    say who may call what."""
+
+    public: re.Pattern[str] = re.compile("(?!)")
+    """Paths anyone may reach (set by :func:`session_auth`)."""
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
-        header = connection.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() == "bearer" and token:
-            return await authenticate_bearer(connection, token.strip())
-        return await super().authenticate_request(connection)
+        token = bearer_token(connection)
+        if token is not None:
+            return await authenticate_bearer(connection, token)
+        if self.public.match(connection.scope["path"]):
+            return AuthenticationResult(user=None, auth=None)
+        result = await super().authenticate_request(connection)
+        return AuthenticationResult(user=result.user, auth="session")
 
 
 async def authenticate_bearer(connection: ASGIConnection[Any, Any, Any, Any], token: str) -> AuthenticationResult:
-    """``hl_…`` personal tokens, ``hi_…`` integration keys, ``hk_…`` kiosk devices."""
-    session = db_session(connection)
-    principal: User | IntegrationKey | Kiosk | None
+    """``hl_…`` personal tokens, ``hi_…`` integration keys, ``hk_…`` kiosk devices (the kiosk as a snapshot kept
+    a few seconds, so a rating from a tablet costs no database look-up)."""
+    principal: Principal | None
+    kind: Credential
     if token.startswith("hi_"):
-        principal, kind = await IntegrationService(session).authenticate(token), "integration"
+        principal, kind = await IntegrationService(db_session(connection)).authenticate(token), "integration"
     elif token.startswith("hk_"):
-        principal, kind = await KioskService(session).authenticate(token), "kiosk"
+        principal, kind = await kiosk_for_token(token, lambda: db_session(connection)), "kiosk"
     else:
-        principal, kind = await AccountService(session).user_for_token(token), "token"
+        principal, kind = await AccountService(db_session(connection)).user_for_token(token), "token"
     if principal is None:
         raise NotAuthorizedException("Invalid or revoked API token")
     return AuthenticationResult(user=principal, auth=kind)
 
 
 def session_auth(max_age: int, secure: bool, extra_public: list[str]) -> SessionAuth[User, Any]:
+    class AppPrincipalMiddleware(PrincipalMiddleware):
+        public = re.compile("|".join(PUBLIC_PATHS + extra_public))
+
     return SessionAuth[User, Any](
         retrieve_user_handler=retrieve_user,
         session_backend_config=LoginSessionConfig(
             key="hl_session", max_age=max_age, secure=secure, httponly=True, samesite="lax"
         ),
-        authentication_middleware_class=SessionOrTokenAuthMiddleware,
-        exclude=PUBLIC_PATHS + extra_public,
+        authentication_middleware_class=AppPrincipalMiddleware,
+        exclude=UNCHECKED_PATHS,
     )
 
 
@@ -166,10 +204,10 @@ def requires_person(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRoute
 
 def requires_kiosk(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A guard for device endpoints: the caller must be a paired, active kiosk."""
-    if not isinstance(connection.scope.get("user"), Kiosk):
+    if not isinstance(connection.scope.get("user"), KioskSnapshot):
         raise PermissionDeniedException("This endpoint is for paired kiosks")
 
 
-def provide_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Any:
-    """Dependency: whoever is calling (a User, an IntegrationKey or a Kiosk)."""
+def provide_principal(request: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """Dependency: whoever is calling (a User, an IntegrationKey or a kiosk's snapshot)."""
     return request.scope.get("user")

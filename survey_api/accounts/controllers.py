@@ -56,7 +56,7 @@ def _client(request: Request[Any, Any, Any]) -> str:
 async def _log_out(request: Request[Any, Any, Any], accounts: AccountService) -> None:
     """Clear the session; a person's logout is audited (a Bearer token has no session to end)."""
     user = request.scope.get("user")
-    if isinstance(user, User) and not isinstance(request.scope.get("auth"), str):  # str: a Bearer token's kind
+    if isinstance(user, User) and request.auth == "session":
         await accounts.logged_out(user)
     request.clear_session()
 

@@ -11,7 +11,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_api.accounts.auth import authenticate_bearer, provide_scope
+from survey_api.accounts.auth import provide_scope
 from survey_api.accounts.scope import Scope
 from survey_api.complaints.schemas import (
     CitizenReply,
@@ -27,7 +27,7 @@ from survey_api.complaints.schemas import (
     TrackRequest,
 )
 from survey_api.complaints.services import ComplaintService, FlagService
-from survey_api.kiosks.models import Kiosk
+from survey_api.kiosks.services import KioskService, KioskSnapshot
 from survey_api.schemas import LimitQuery, OffsetQuery, Page
 
 StatusFilter = Literal["open", "new", "assigned", "acknowledged", "answered", "closed", "rejected"]
@@ -59,12 +59,10 @@ class ComplaintController(Controller):
     ) -> Response[ComplaintCreated]:
         """File a complaint once: 201 when new, 200 with the same answer when the same id and body come again."""
         kiosk = None
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            principal = (await authenticate_bearer(request, token.strip())).user
-            if not isinstance(principal, Kiosk):
+        if request.auth is not None:  # a Bearer credential (this path asks for no session)
+            if not isinstance(request.user, KioskSnapshot):
                 raise NotAuthorizedException("Only kiosks file complaints with a Bearer token")
-            kiosk = principal
+            kiosk = await KioskService(complaints.session).device(request.user)
         complaint, created = await complaints.create(data, kiosk=kiosk)
         return Response(await complaints.created(complaint), status_code=201 if created else 200)
 

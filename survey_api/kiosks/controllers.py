@@ -16,7 +16,7 @@ from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
 from survey_api.kiosks.models import Kiosk
 from survey_api.kiosks.schemas import DutyChange, Heartbeat, KioskConfig, KioskCreate, KioskCreated, KioskRead, Place
-from survey_api.kiosks.services import KioskService, kiosk_read
+from survey_api.kiosks.services import KioskService, KioskSnapshot, kiosk_read
 from survey_api.ratings.surveys import active_instrument
 
 # Values stored for each scale: the 3-level kiosk (Rất hài lòng / Hài lòng / Không hài lòng) keeps the
@@ -28,18 +28,27 @@ def provide_kiosks(db_session: NamedDependency[AsyncSession]) -> KioskService:
     return KioskService(db_session)
 
 
+async def provide_device(request: Request[KioskSnapshot, Any, Any], kiosks: NamedDependency[KioskService]) -> Kiosk:
+    """Dependency: the calling kiosk (the guard has checked the principal is one), read from the database."""
+    return await kiosks.device(request.user)
+
+
 class KioskDeviceController(Controller):
     """Called by the tablet with its device token (``Authorization: Bearer hk_…``)."""
 
     path = "/api/v1/kiosk"
     tags = ["kiosk device"]
     guards = [requires_kiosk]
-    dependencies = {"kiosks": Provide(provide_kiosks, sync_to_thread=False)}
+    dependencies = {"kiosks": Provide(provide_kiosks, sync_to_thread=False), "kiosk": Provide(provide_device)}
 
     @get("/config", operation_id="kiosk_config", cache=False)
-    async def config(self, request: Request[Kiosk, Any, Any], kiosks: NamedDependency[KioskService]) -> KioskConfig:
+    async def config(
+        self,
+        request: Request[KioskSnapshot, Any, Any],
+        kiosk: NamedDependency[Kiosk],
+        kiosks: NamedDependency[KioskService],
+    ) -> KioskConfig:
         """Where the kiosk is, who is on duty, and the survey to show."""
-        kiosk = request.user
         instrument = await active_instrument(kiosks.session)
         duty = kiosk.staff_on_duty
         return KioskConfig(
@@ -56,10 +65,10 @@ class KioskDeviceController(Controller):
 
     @post("/heartbeat", operation_id="kiosk_heartbeat", status_code=204)
     async def heartbeat(
-        self, request: Request[Kiosk, Any, Any], data: JSONBody[Heartbeat], kiosks: NamedDependency[KioskService]
+        self, data: JSONBody[Heartbeat], kiosk: NamedDependency[Kiosk], kiosks: NamedDependency[KioskService]
     ) -> None:
         """The kiosk says it is alive, how many ratings wait in its queue and how many it keeps aside."""
-        await kiosks.heartbeat(request.user, data.queued, data.held)
+        await kiosks.heartbeat(kiosk, data.queued, data.held)
 
 
 class KioskAdminController(Controller):

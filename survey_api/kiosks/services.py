@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_api.accounts import security
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
-from survey_api.errors import Forbidden, InvalidInput, NotFound
+from survey_api.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from survey_api.kiosks.models import Kiosk
 from survey_api.kiosks.schemas import KIOSK_NAME_LENGTH, KioskRead
 from survey_api.org.models import Centre, Counter, Staff
@@ -127,6 +127,14 @@ class KioskService:
     async def authenticate(self, token: str) -> Kiosk | None:
         kiosk = await self.session.scalar(select(Kiosk).where(Kiosk.token_hash == security.token_digest(token)))
         return kiosk if kiosk is not None and kiosk.active else None
+
+    async def device(self, snapshot: KioskSnapshot) -> Kiosk:
+        """The kiosk a request authenticated as, read afresh (it may have been deactivated since the snapshot)."""
+        kiosk = await self.session.get(Kiosk, snapshot.id)
+        if kiosk is None or not kiosk.active:
+            forget_kiosk(snapshot.id)
+            raise Unauthorized("Invalid or revoked API token")
+        return kiosk
 
     async def snapshot_for_token(self, token: str) -> KioskSnapshot | None:
         """The kiosk a token belongs to, remembered for a few seconds."""

@@ -10,7 +10,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
 from survey_api.errors import InvalidInput
-from survey_api.kiosks.services import kiosk_for_token
+from survey_api.kiosks.services import KioskSnapshot
 from survey_api.ratings.schemas import RatingCheck, RatingCreate, RatingRead
 from survey_api.ratings.services import RatingService
 from survey_api.ratings.surveys import cached_instrument
@@ -33,16 +33,13 @@ async def submit_rating(
     request: Request[Any, Any, Any], data: JSONBody[RatingCreate], ratings: NamedDependency[RatingService]
 ) -> Response[RatingRead]:
     """Store a rating once: 201 when new, 200 with the stored rating when the same id and body come again."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        token = token.strip()
-        kiosk = await kiosk_for_token(token, lambda: ratings.session) if token.startswith("hk_") else None
-        if kiosk is None:
+    if request.auth is not None:  # a Bearer credential (this path asks for no session)
+        if not isinstance(request.user, KioskSnapshot):
             raise NotAuthorizedException(
                 "Only paired kiosks rate with a Bearer token; citizens use the QR link's token"
             )
-        read, created = await ratings.submit_from_kiosk(kiosk, data, getattr(request.app.state, "rating_writer", None))
+        writer = getattr(request.app.state, "rating_writer", None)
+        read, created = await ratings.submit_from_kiosk(request.user, data, writer)
         return Response(read, status_code=201 if created else 200)
     if data.token is None:
         raise InvalidInput("Send the QR link's token, or authenticate as a kiosk", field="token")
@@ -61,11 +58,7 @@ async def validate_rating(
     request: Request[Any, Any, Any], data: JSONBody[RatingCreate], ratings: NamedDependency[RatingService]
 ) -> RatingCheck:
     """Check a kiosk rating against the survey without storing it (same checks as POST /api/v1/ratings)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    kiosk = await kiosk_for_token(token, lambda: ratings.session) if token.startswith("hk_") else None
-    if scheme.lower() != "bearer" or kiosk is None:
+    if not isinstance(request.user, KioskSnapshot):
         raise NotAuthorizedException("Only paired kiosks validate ratings")
     instrument = await cached_instrument(lambda: ratings.session)
     instrument.check(data.answers, data.reasons)
