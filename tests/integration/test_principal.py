@@ -42,7 +42,9 @@ async def test_a_bearer_request_needs_no_csrf_token_but_a_session_does(
     assert made.status_code == 201, made.text
 
 
-async def test_an_invalid_bearer_token_is_refused_even_on_public_paths(demo: None, client: AsyncTestClient[Any]) -> None:
+async def test_an_invalid_bearer_token_is_refused_even_on_public_paths(
+    demo: None, client: AsyncTestClient[Any]
+) -> None:
     bogus = {"Authorization": "Bearer hk_not-a-kiosk"}
     rating = {"id": str(uuid.uuid4()), "overall": 5}
     assert (await client.post("/api/v1/ratings", json=rating, headers=bogus)).status_code == 401
