@@ -33,8 +33,10 @@ def provide_complaints(db_session: NamedDependency[AsyncSession], request: Reque
 def _context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     context = page_context(request)
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
-    query["lang"] = context["other_lang"]
-    context["lang_href"] = f"{request.url.path}?{urlencode(query)}"
+    context["lang_hrefs"] = [
+        (code, name, f"{request.url.path}?{urlencode({**query, 'lang': code})}")
+        for code, name in context["other_languages"]
+    ]
     return context
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -66,6 +66,12 @@ CATALOGUES = read_catalogues()
 LANGUAGES = tuple(sorted(CATALOGUES, key=lambda lang: ({"vi": 0, "en": 1}.get(lang, 2), lang)))
 """Vietnamese, English, then every other language with a catalogue, by code."""
 LOCALES = {lang: REGIONS.get(lang, lang) for lang in LANGUAGES}
+
+if TYPE_CHECKING:
+    Language = str
+else:
+    Language = Literal[LANGUAGES]
+"""A language code with a catalogue: what settings and request bodies accept (a new catalogue widens it)."""
 
 
 def translate(key: str, lang: str = BASE_LANGUAGE, **values: Any) -> str:
@@ -134,12 +140,17 @@ def request_language(request: Any) -> str:
     return str(request.app.state.settings.default_language)
 
 
+def language_name(lang: str) -> str:
+    """The language's name in itself ("Tiếng Việt", "English"), as a link to switch to it shows it."""
+    return translate("lang.name", lang)
+
+
 def page_context(request: Any) -> dict[str, Any]:
-    """What every page template gets: language, translator and formatters."""
+    """What every page template gets: language, the others to switch to, translator and formatters."""
     lang = request_language(request)
     return {
         "lang": lang,
-        "other_lang": translate("lang.other", lang),
+        "other_languages": [(other, language_name(other)) for other in LANGUAGES if other != lang],
         "languages": LANGUAGES,
         "t": translator(lang),
         "fmt_int": lambda v: format_int(v, lang),

@@ -14,12 +14,12 @@ import msgspec
 
 from survey_api.complaints.deadlines import parse_holidays
 from survey_api.crypto import KeySettingError, check_key_id, parse_keys
+from survey_api.i18n import Language
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
 WEAK_SECRETS = frozenset({"secret", "changeme", "change-me", "password", "development", "dev", "test"})
 
-Language = Literal["vi", "en"]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 
 

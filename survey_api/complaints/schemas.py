@@ -9,6 +9,7 @@ from typing import Annotated, Literal, get_args
 import msgspec
 from msgspec import Meta
 
+from survey_api.i18n import Language
 from survey_api.schemas import SPACE, Code, Request
 
 Category = Literal["harassment", "rude", "wrong_guidance", "delay", "extra_fees", "other"]
@@ -48,7 +49,7 @@ class ComplaintCreate(Request, frozen=True, kw_only=True, forbid_unknown_fields=
     phone: Phone | None = None
     email: Email | None = None
     consent: bool = False
-    language: Literal["vi", "en"] = "vi"
+    language: Language = "vi"
     submitted_at: Annotated[datetime, Meta(tz=True)] | None = None
 
 

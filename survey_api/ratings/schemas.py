@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta
 
+from survey_api.i18n import Language
 from survey_api.schemas import Code, Request
 
 Level = Annotated[int, Meta(ge=1, le=5, description="5 Rất hài lòng … 1 Rất không hài lòng")]
@@ -31,7 +32,7 @@ class RatingCreate(Request, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     answers: dict[QuestionCode, AnswerValue] = msgspec.field(default_factory=dict)
     reasons: Annotated[list[ReasonCode], Meta(max_length=20)] = msgspec.field(default_factory=list)
     comment: Comment | None = None
-    language: Literal["vi", "en"] = "vi"
+    language: Language = "vi"
     submitted_at: Annotated[datetime, Meta(tz=True)] | None = None
     staff_code: Code | None = None
     """Kiosk only: the staff member rated, when not the one on duty."""
