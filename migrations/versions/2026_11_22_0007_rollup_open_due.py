@@ -55,6 +55,7 @@ def upgrade() -> None:
 COUNTERS = ("n1", "n2", "n3", "n4", "n5", "rated_dossiers", "early", "on_time", "late", "returned", "open_due")
 DAY_KEY = ("centre_id", "day", "counter_id", "staff_id", "agency_id", "procedure_id", "channel")
 MONTH_KEY = ("centre_id", "month", "dim", "key")
+IN_HAND = ("received", "in_progress", "paused")
 
 
 def _count_dossiers_in_hand(connection: sa.Connection) -> None:
@@ -64,7 +65,7 @@ def _count_dossiers_in_hand(connection: sa.Connection) -> None:
     from sqlalchemy.dialects import postgresql, sqlite
 
     from survey_api.dossiers.models import Dossier
-    from survey_api.reports.rollups import OPEN_STATUSES, dossier_counts
+    from survey_api.reports.rollups import dossier_counts
 
     tz = os.environ.get("SURVEY_TIMEZONE", "Asia/Ho_Chi_Minh")
     d = Dossier.__table__.c
@@ -72,7 +73,7 @@ def _count_dossiers_in_hand(connection: sa.Connection) -> None:
         sa.select(
             d.centre_id, d.counter_id, d.staff_id, d.agency_id, d.procedure_id, d.channel,
             d.status, d.due_at, d.paused, sa.literal(None).label("resolved_at"), sa.literal(None).label("returned_at"),
-        ).where(d.resolved_at.is_(None), d.status.in_(OPEN_STATUSES), d.due_at.is_not(None))
+        ).where(d.resolved_at.is_(None), d.status.in_(IN_HAND), d.due_at.is_not(None))
     )  # fmt: skip
     days: Tally[Any] = Tally()
     for row in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
@@ -21,8 +22,26 @@ from survey_api.types import JsonDoc
 
 CONTACT_NAME_CHARS, CONTACT_PHONE_CHARS, CONTACT_EMAIL_CHARS = 200, 20, 255
 """The longest contact details a complaint takes (``schemas.PersonName``, ``Phone``, ``Email``)."""
-OPEN_STATUSES = ("new", "assigned", "acknowledged")
-STATUSES = ("new", "assigned", "acknowledged", "answered", "closed", "rejected")
+
+
+class FlagStatus(StrEnum):
+    """Where a flag stands in its workflow; a complaint carries the status of its flag."""
+
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ACKNOWLEDGED = "acknowledged"
+    """Accepted for handling: the answer deadline runs."""
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES = (FlagStatus.NEW, FlagStatus.ASSIGNED, FlagStatus.ACKNOWLEDGED)
+"""Still being handled: the flag has a deadline, and it escalates once past it."""
+FINAL_STATUSES = (FlagStatus.ANSWERED, FlagStatus.CLOSED, FlagStatus.REJECTED)
+"""Handled: the citizen may say whether they are satisfied."""
+ENDED_STATUSES = (FlagStatus.CLOSED, FlagStatus.REJECTED)
+"""Over: the contact details are erased once kept long enough."""
 
 
 class Complaint(UUIDAuditBase):
@@ -64,7 +83,7 @@ class Complaint(UUIDAuditBase):
     contact_erased_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     """When the contact details were erased, ``complaint_contact_days`` after the complaint ended."""
     language: Mapped[str] = mapped_column(String(5))
-    status: Mapped[str] = mapped_column(String(12), default="new")
+    status: Mapped[str] = mapped_column(String(12), default=FlagStatus.NEW)
     submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     answer: Mapped[str | None] = mapped_column(Text)
@@ -102,7 +121,7 @@ class Flag(UUIDAuditBase):
     rating_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rating.id"), unique=True)
     centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id"))
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="new")
+    status: Mapped[str] = mapped_column(String(12), default=FlagStatus.NEW)
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     accept_by: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

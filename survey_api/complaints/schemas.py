@@ -14,7 +14,6 @@ from survey_api.schemas import SPACE, Code, Request
 
 Category = Literal["harassment", "rude", "wrong_guidance", "delay", "extra_fees", "other"]
 CATEGORIES: tuple[str, ...] = get_args(Category)
-Status = Literal["new", "assigned", "acknowledged", "answered", "closed", "rejected"]
 ComplaintText = Annotated[
     str, Meta(min_length=1, max_length=5000, description="What happened (up to 5,000 characters)")
 ]

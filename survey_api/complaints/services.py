@@ -25,7 +25,15 @@ from survey_api.audit.services import CITIZEN, SYSTEM, Actor, record, record_man
 from survey_api.complaints import messages as _messages  # noqa: F401  (registers the texts)
 from survey_api.complaints import notifications
 from survey_api.complaints.deadlines import deadline
-from survey_api.complaints.models import OPEN_STATUSES, Complaint, Flag, FlagEvent
+from survey_api.complaints.models import (
+    ENDED_STATUSES,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Complaint,
+    Flag,
+    FlagEvent,
+    FlagStatus,
+)
 from survey_api.complaints.schemas import (
     CitizenReply,
     ComplaintBrief,
@@ -57,14 +65,13 @@ CODE_LENGTH = 6
 SECRET_LENGTH = 12
 MAX_CLOCK_SKEW = timedelta(days=1)
 HANDLER_ROLES = frozenset({"admin", "province", "director", "supervisor"})
-FINAL_STATUSES = ("answered", "closed", "rejected")
 ALLOWED_MOVES: dict[str, frozenset[str]] = {
-    "new": frozenset({"acknowledged", "answered", "closed", "rejected"}),
-    "assigned": frozenset({"acknowledged", "answered", "closed", "rejected"}),
-    "acknowledged": frozenset({"answered", "closed", "rejected"}),
-    "answered": frozenset({"closed"}),
-    "closed": frozenset(),
-    "rejected": frozenset(),
+    FlagStatus.NEW: frozenset(FINAL_STATUSES) | {FlagStatus.ACKNOWLEDGED},
+    FlagStatus.ASSIGNED: frozenset(FINAL_STATUSES) | {FlagStatus.ACKNOWLEDGED},
+    FlagStatus.ACKNOWLEDGED: frozenset(FINAL_STATUSES),
+    FlagStatus.ANSWERED: frozenset({FlagStatus.CLOSED}),
+    FlagStatus.CLOSED: frozenset(),
+    FlagStatus.REJECTED: frozenset(),
 }
 
 
@@ -107,7 +114,7 @@ def body_hash(data: ComplaintCreate) -> str:
 # -- flags --------------------------------------------------------------------------------------------
 def step_due(flag: Flag) -> datetime | None:
     """The deadline of the step the flag is at."""
-    if flag.status == "new":
+    if flag.status == FlagStatus.NEW:
         return flag.accept_by
     if flag.status in OPEN_STATUSES:
         return flag.answer_by
@@ -168,7 +175,7 @@ async def open_flags(
                 "rating_id": item.rating_id,
                 "centre_id": item.centre_id,
                 "staff_id": item.staff_id,
-                "status": "new",
+                "status": FlagStatus.NEW,
                 "received_at": item.received_at,
                 "accept_by": accept_by,
                 "info_by": deadline(item.received_at, settings.complaint_info_days, tz, holidays),
@@ -188,7 +195,7 @@ async def open_flags(
                 "actor_name": actor.name,
                 "kind": "created",
                 "from_status": None,
-                "to_status": "new",
+                "to_status": FlagStatus.NEW,
                 "text": None,
                 "public": item.complaint_id is not None,
                 "created_at": now,
@@ -229,7 +236,7 @@ async def _facts(
             notifications.FlagFacts(
                 id=flag["id"],
                 reason=item.reason,
-                status="new",
+                status=FlagStatus.NEW,
                 centre_id=item.centre_id,
                 centre_name=centre.name,
                 centre_code=centre.code,
@@ -322,9 +329,6 @@ async def escalate_overdue(session: AsyncSession, settings: Settings, now: datet
     return escalated
 
 
-ENDED_STATUSES = ("closed", "rejected")
-
-
 async def erase_ended_contacts(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
     """Erase the contact details of complaints closed or refused more than ``complaint_contact_days`` ago (last
     change: a citizen's feedback after the end counts), keeping when it was done; one audit row each. Returns how
@@ -411,7 +415,7 @@ class ComplaintService:
             contact_email_hash=crypto.email_hash(cipher, email),
             consent=bool(data.consent and (name or phone or email)),
             language=data.language,
-            status="new",
+            status=FlagStatus.NEW,
             submitted_at=submitted,
             received_at=now,
             kiosk_id=kiosk.id if kiosk is not None else None,
@@ -539,7 +543,7 @@ class ComplaintService:
             select(Complaint.id)
             .where(
                 Complaint.centre_id == complaint.centre_id,
-                Complaint.status.in_(("answered", "closed")),
+                Complaint.status.in_((FlagStatus.ANSWERED, FlagStatus.CLOSED)),
                 or_(*same),
             )
             .order_by(Complaint.received_at.desc())
@@ -811,9 +815,11 @@ class FlagService:
     async def _move(self, flag: Flag, to: str, now: datetime, text: str | None = None, public: bool = False) -> None:
         """Change the status, keep the complaint in step, write the thread entry and the audit row."""
         before = flag.status
-        await self._event(flag, "status" if to != "assigned" else "assigned", text=text, public=public, to=to, at=now)
+        await self._event(
+            flag, "status" if to != FlagStatus.ASSIGNED else "assigned", text=text, public=public, to=to, at=now
+        )
         flag.status = to
-        if before == "new" and flag.accepted_at is None:
+        if before == FlagStatus.NEW and flag.accepted_at is None:
             flag.accepted_at = now
         flag.due_by = step_due(flag)
         if flag.complaint is not None:
@@ -838,8 +844,8 @@ class FlagService:
             raise InvalidInput(f"{username!r} is not a supervisor or director of this centre", field="username")
         now = datetime.now(UTC)
         flag.assigned_to_id = target.id
-        if flag.status == "new":
-            await self._move(flag, "assigned", now, text=target.username)
+        if flag.status == FlagStatus.NEW:
+            await self._move(flag, FlagStatus.ASSIGNED, now, text=target.username)
         else:
             await self._event(flag, "assigned", text=target.username, at=now)
             await record(
@@ -855,26 +861,30 @@ class FlagService:
         if data.status not in ALLOWED_MOVES[flag.status]:
             raise InvalidInput(f"A {flag.status} item cannot become {data.status}", field="status")
         text = (data.text or "").strip() or None
-        needs = {"answered": "the answer", "closed": "the resolution", "rejected": "the reason"}
+        needs: dict[str, str] = {
+            FlagStatus.ANSWERED: "the answer",
+            FlagStatus.CLOSED: "the resolution",
+            FlagStatus.REJECTED: "the reason",
+        }
         if data.status in needs and not text:
             raise InvalidInput(f"Write {needs[data.status]}", field="text")
         now = datetime.now(UTC)
         complaint = flag.complaint
-        if data.status == "answered":
+        if data.status == FlagStatus.ANSWERED:
             flag.answered_at = now
             if complaint is not None:
                 complaint.answer, complaint.answered_at = text, now
-            await self._move(flag, "answered", now, text=text, public=True)
-        elif data.status == "closed":
+            await self._move(flag, FlagStatus.ANSWERED, now, text=text, public=True)
+        elif data.status == FlagStatus.CLOSED:
             flag.closed_at, flag.resolution = now, text
             public = False
             if complaint is not None and complaint.answer is None:  # closed without a separate answer
                 complaint.answer, complaint.answered_at, flag.answered_at = text, now, now
                 public = True
-            await self._move(flag, "closed", now, text=text, public=public)
-        elif data.status == "rejected":
+            await self._move(flag, FlagStatus.CLOSED, now, text=text, public=public)
+        elif data.status == FlagStatus.REJECTED:
             flag.closed_at, flag.reject_reason = now, text
-            await self._move(flag, "rejected", now, text=text, public=True)
+            await self._move(flag, FlagStatus.REJECTED, now, text=text, public=True)
         else:
             await self._move(flag, data.status, now, text=text)
         await self.session.flush()
@@ -884,7 +894,7 @@ class FlagService:
         """The staff member concerned gives their side (handlers read it; the citizen does not)."""
         if not self.is_concerned(flag):
             raise Forbidden("Only the staff member concerned writes the explanation")
-        if flag.status in ("closed", "rejected"):
+        if flag.status in ENDED_STATUSES:
             raise InvalidInput("This item is closed", field="text")
         now = datetime.now(UTC)
         flag.explanation, flag.explained_at = text.strip(), now
@@ -905,8 +915,8 @@ class FlagService:
             flag.info_requested_at = now
         await self._event(flag, "info_request", text=text.strip(), public=True, at=now)
         await record(self.session, user_actor(self.user), "flag.info_requested", "flag", flag.id, at=now)
-        if flag.status == "new":
-            await self._move(flag, "acknowledged", now)
+        if flag.status == FlagStatus.NEW:
+            await self._move(flag, FlagStatus.ACKNOWLEDGED, now)
         await self.session.flush()
         return flag
 

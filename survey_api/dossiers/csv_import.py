@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from survey_api.dossiers.models import DossierChannel, DossierStatus
 from survey_api.dossiers.schemas import DossierPush
 from survey_api.errors import ErrorItem, field_from_msgspec
 
@@ -28,16 +29,20 @@ HEADERS = {
     "ngày trả kết quả": "returned_at",
     "thời điểm sự kiện": "event_at",
 }
-VALUES = {
-    "channel": {"trực tiếp": "counter", "trực tuyến": "online", "bưu chính": "postal"},
+VALUES: dict[str, dict[str, str]] = {
+    "channel": {
+        "trực tiếp": DossierChannel.COUNTER,
+        "trực tuyến": DossierChannel.ONLINE,
+        "bưu chính": DossierChannel.POSTAL,
+    },
     "status": {
-        "đã tiếp nhận": "received",
-        "đang giải quyết": "in_progress",
-        "tạm dừng": "paused",
-        "đã giải quyết": "resolved",
-        "đã trả kết quả": "returned",
-        "từ chối": "rejected",
-        "rút hồ sơ": "withdrawn",
+        "đã tiếp nhận": DossierStatus.RECEIVED,
+        "đang giải quyết": DossierStatus.IN_PROGRESS,
+        "tạm dừng": DossierStatus.PAUSED,
+        "đã giải quyết": DossierStatus.RESOLVED,
+        "đã trả kết quả": DossierStatus.RETURNED,
+        "từ chối": DossierStatus.REJECTED,
+        "rút hồ sơ": DossierStatus.WITHDRAWN,
     },
 }
 TIME_FIELDS = ("received_at", "due_at", "resolved_at", "returned_at", "event_at")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
@@ -13,6 +14,34 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
 from survey_api.types import JsonDoc
+
+
+class DossierStatus(StrEnum):
+    """Where a dossier stands, as the one-stop information system says."""
+
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
+    """Waiting for the citizen's supplements: the clock stops."""
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+    """Resolved and handed back to the citizen."""
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+IN_HAND_STATUSES = (DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.PAUSED)
+"""Still being handled: it counts as in hand, and overdue once past due."""
+RESOLVED_STATUSES = (DossierStatus.RESOLVED, DossierStatus.RETURNED)
+"""Handled: judged early, on time or late by its resolution time."""
+
+
+class DossierChannel(StrEnum):
+    """How the dossier was filed."""
+
+    COUNTER = "counter"
+    ONLINE = "online"
+    POSTAL = "postal"
 
 
 class Dossier(UUIDAuditBase):
@@ -43,8 +72,10 @@ class Dossier(UUIDAuditBase):
     counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"), index=True)
     agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(10))  # counter | online | postal
+    channel: Mapped[str] = mapped_column(String(10))
+    """A ``DossierChannel``."""
     status: Mapped[str] = mapped_column(String(12))
+    """A ``DossierStatus``."""
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     due_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

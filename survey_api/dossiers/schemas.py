@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
+from survey_api.dossiers.models import DossierChannel, DossierStatus
 from survey_api.schemas import Code, Request
 
-Channel = Literal["counter", "online", "postal"]
-Status = Literal["received", "in_progress", "paused", "resolved", "returned", "rejected", "withdrawn"]
 Moment = Annotated[datetime, Meta(tz=True, description="ISO 8601 with a time zone, e.g. 2026-06-15T09:30:00+07:00")]
 DossierCode = Annotated[
     str,
@@ -38,8 +37,8 @@ class DossierPush(Request, frozen=True, kw_only=True, forbid_unknown_fields=True
     counter_code: Code | None = None
     staff_code: Code | None = None
     agency_code: Code | None = None
-    channel: Channel = "counter"
-    status: Status
+    channel: DossierChannel = DossierChannel.COUNTER
+    status: DossierStatus
     received_at: Moment
     due_at: Moment | None = None
     resolved_at: Moment | None = None

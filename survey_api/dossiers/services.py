@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers import tokens
-from survey_api.dossiers.models import Dossier, DossierEvent, RatingToken
+from survey_api.dossiers.models import Dossier, DossierEvent, DossierStatus, RatingToken
 from survey_api.dossiers.schemas import DossierImportResult, DossierPush, DossierRead
 from survey_api.dossiers.timeliness import classify
 from survey_api.errors import ErrorItem, InvalidInput, NotFound
@@ -79,7 +79,7 @@ class DossierService:
                 setattr(dossier, name, obj)
             for name in _STATE_FIELDS:
                 setattr(dossier, name, getattr(data, name))
-            if data.status == "returned" and data.returned_at is None:
+            if data.status == DossierStatus.RETURNED and data.returned_at is None:
                 dossier.returned_at = dossier.returned_at or event_at
             dossier.paused = [msgspec.to_builtins(p) for p in data.paused]
             dossier.event_at = event_at

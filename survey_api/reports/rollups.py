@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from survey_api.dossiers.models import Dossier
+from survey_api.dossiers.models import IN_HAND_STATUSES, RESOLVED_STATUSES, Dossier
 from survey_api.dossiers.timeliness import Timeliness, classify, overdue_after
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
@@ -52,8 +52,6 @@ MONTH_DIMS = {
 }
 REASON_DIMS = ("agency", "procedure", "channel")
 """The breakdowns reasons are also counted by: the dashboard's filters."""
-RESOLVED_STATUSES = ("resolved", "returned")
-OPEN_STATUSES = ("received", "in_progress", "paused")
 
 
 def local_day(moment: datetime, tz: str) -> date:
@@ -251,7 +249,7 @@ def dossier_counts(dossier: Dossier, tz: str) -> list[tuple[DayKey, str]]:
         judged = classify(dossier.due_at, dossier.resolved_at, datetime.now(UTC), paused, tz)
         if judged in (Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE):
             counts.append((key(dossier.resolved_at), judged.value))
-    elif dossier.resolved_at is None and dossier.status in OPEN_STATUSES:
+    elif dossier.resolved_at is None and dossier.status in IN_HAND_STATUSES:
         after = overdue_after(dossier.due_at, paused_intervals(dossier.paused))
         if after is not None:
             counts.append((key(after), "open_due"))
@@ -415,7 +413,7 @@ async def _days_from_facts(session: AsyncSession, dialect: str, tz: str, in_rang
     )
     in_hand = select(*keys(d, due), *counts(open_due=one)).where(
         d.resolved_at.is_(None),
-        d.status.in_(OPEN_STATUSES),
+        d.status.in_(IN_HAND_STATUSES),
         d.due_at.is_not(None),
         ~_has_pauses(d.paused, dialect),
         *near_range(d.due_at),
@@ -434,7 +432,7 @@ async def _paused_dossiers(
     streamed, counted, then merged into the day rows in batches, in key order)."""
     d = Dossier.__table__.c
     resolved = and_(d.resolved_at.is_not(None), *near_range(d.resolved_at))
-    in_hand = and_(d.resolved_at.is_(None), d.status.in_(OPEN_STATUSES), d.due_at.is_not(None))
+    in_hand = and_(d.resolved_at.is_(None), d.status.in_(IN_HAND_STATUSES), d.due_at.is_not(None))
     if end is not None:  # a pause only moves the deadline later
         in_hand = and_(in_hand, d.due_at < datetime.combine(end, datetime.min.time(), tzinfo=UTC) + timedelta(days=1))
     paused = await session.stream(

@@ -36,14 +36,15 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from survey_api.accounts.scope import Scope
 from survey_api.audit.services import Actor, record
-from survey_api.dossiers.models import Dossier
+from survey_api.complaints.models import FINAL_STATUSES, Complaint, Flag
+from survey_api.dossiers.models import IN_HAND_STATUSES, Dossier
 from survey_api.dossiers.timeliness import overdue_after
 from survey_api.errors import InvalidInput, NotFound
 from survey_api.i18n import N_, translate
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff, catalogue_version
 from survey_api.reports.figures import METHOD_LABELS, Method, mean_score, satisfaction, share
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
-from survey_api.reports.rollups import OPEN_STATUSES, REASON_DIMS, local_day, paused_intervals
+from survey_api.reports.rollups import REASON_DIMS, local_day, paused_intervals
 from survey_api.reports.schemas import Report, ReportRow
 from survey_api.settings import Settings
 
@@ -482,7 +483,7 @@ class ReportService:
             d = _Indexed(Dossier.__table__, index).c  # type: ignore[arg-type]
             conditions = [
                 d.resolved_at.is_(None),  # both indexes hold only dossiers in hand
-                d.status.in_(OPEN_STATUSES),
+                d.status.in_(IN_HAND_STATUSES),
                 *self._covering(d.centre_id),
             ]
             for name, value in filters.items():
@@ -560,12 +561,8 @@ class ReportService:
         groups: dict[tuple[tuple[str, str], ...], Tally],
     ) -> None:
         """Complaints received in the period (by the day they were sent), and those past their deadline."""
-        try:
-            from survey_api.complaints.models import Complaint, Flag
-        except ImportError:  # pragma: no cover - complaints are part of every build; kept for partial installs
-            return
         now = query.as_of or datetime.now(UTC)
-        open_flag = Flag.status.not_in(("answered", "closed", "rejected"))
+        open_flag = Flag.status.not_in(FINAL_STATUSES)
         overdue = open_flag & (func.coalesce(Flag.due_by, Flag.answer_by) < now)
         rows = await self.session.execute(
             select(
