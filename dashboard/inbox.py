@@ -16,9 +16,9 @@ from dashboard.forms import FlagActionForm
 from survey_api.accounts.auth import provide_scope
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
+from survey_api.complaints.inbox import FlagService
 from survey_api.complaints.models import FINAL_STATUSES, Flag, FlagStatus
 from survey_api.complaints.schemas import FlagStatusChange
-from survey_api.complaints.services import FlagService
 from survey_api.errors import DomainError, InvalidInput
 from survey_api.i18n import format_moment, page_context
 

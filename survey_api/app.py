@@ -34,7 +34,7 @@ from survey_api.accounts.auth import came_with_bearer, session_auth
 from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
 from survey_api.complaints.controllers import ComplaintController, FlagController
-from survey_api.complaints.notifications import background_jobs
+from survey_api.complaints.jobs import background_jobs
 from survey_api.db import alchemy_config, commit_before_answering, create_engine, note_request, sqlite_checkpoints
 from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import SurveyRequest, exception_handler, refuse_lax_json, refuse_nul_characters

@@ -358,7 +358,7 @@ def flags_group() -> None:
 @flags_group.command("escalate")
 def flags_escalate() -> None:
     """Escalate open items past their deadline to the centre's director (the app also does it periodically)."""
-    from survey_api.complaints.services import escalate_overdue
+    from survey_api.complaints.flags import escalate_overdue
 
     settings = _settings()
     count = run_in_session(lambda s: escalate_overdue(s, settings))
@@ -369,7 +369,7 @@ def flags_escalate() -> None:
 def flags_erase_contacts() -> None:
     """Erase the contact details of complaints closed or refused SURVEY_COMPLAINT_CONTACT_DAYS ago or more (the
     app also does it periodically)."""
-    from survey_api.complaints.services import erase_ended_contacts
+    from survey_api.complaints.retention import erase_ended_contacts
 
     settings = _settings()
     count = run_in_session(lambda s: erase_ended_contacts(s, settings))

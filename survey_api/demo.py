@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import AccountService
+from survey_api.complaints.flags import flag_ratings
 from survey_api.complaints.models import Flag
 from survey_api.complaints.schemas import ComplaintCreate
-from survey_api.complaints.services import ComplaintService, flag_ratings
+from survey_api.complaints.services import ComplaintService
 from survey_api.dossiers.models import Dossier, RatingToken
 from survey_api.dossiers.services import DossierService
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff

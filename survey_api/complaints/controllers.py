@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.auth import provide_scope
 from survey_api.accounts.scope import Scope
+from survey_api.complaints.inbox import FlagService
 from survey_api.complaints.schemas import (
     CitizenReply,
     ComplaintCreate,
@@ -26,7 +27,7 @@ from survey_api.complaints.schemas import (
     FlagText,
     TrackRequest,
 )
-from survey_api.complaints.services import ComplaintService, FlagService
+from survey_api.complaints.services import ComplaintService
 from survey_api.kiosks.services import KioskService, KioskSnapshot
 from survey_api.schemas import LimitQuery, OffsetQuery, Page
 

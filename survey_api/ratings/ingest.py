@@ -96,7 +96,7 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
     new = [p.values for p in unique if p.values["id"] in inserted]
     await Rollups(session, settings.timezone).add_ratings(new)
     if new:
-        from survey_api.complaints.services import flag_ratings  # flags belong to complaints
+        from survey_api.complaints.flags import flag_ratings  # flags belong to complaints
 
         await flag_ratings(session, settings, new, await cached_instrument(session))
     return results

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from survey_api.audit.models import AuditEvent
 from survey_api.cli import main
+from survey_api.complaints.flags import escalate_overdue
 from survey_api.complaints.models import Complaint, Flag
-from survey_api.complaints.services import escalate_overdue
 from survey_api.demo import DEMO_PASSWORD
 from survey_api.dossiers.models import Dossier, RatingToken
 from survey_api.org.models import Centre

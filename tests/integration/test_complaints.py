@@ -13,8 +13,9 @@ from sqlalchemy import func, select, update
 
 from survey_api.accounts.services import AccountService
 from survey_api.audit.models import AuditEvent
+from survey_api.complaints.flags import escalate_overdue
 from survey_api.complaints.models import Complaint, Flag, FlagEvent
-from survey_api.complaints.services import erase_ended_contacts, escalate_overdue
+from survey_api.complaints.retention import erase_ended_contacts
 from survey_api.demo import DEMO_PASSWORD
 from survey_api.settings import Settings
 from tests.helpers import bearer_for, integration_headers, kiosk_headers, login, returned_dossier
@@ -357,7 +358,7 @@ async def test_the_apps_periodic_jobs_escalate_and_erase(
 ) -> None:
     """What the app runs every SURVEY_ESCALATION_INTERVAL_SECONDS, each in a transaction of its own."""
     from survey_api import db
-    from survey_api.complaints.notifications import erase_contacts_once, escalate_once
+    from survey_api.complaints.jobs import erase_contacts_once, escalate_once
 
     open_one = (await client.post("/api/v1/complaints", json=complaint())).json()
     ended = (await client.post("/api/v1/complaints", json=complaint(text="Lần khác."))).json()

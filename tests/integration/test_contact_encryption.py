@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from survey_api import db
 from survey_api.cli import main
 from survey_api.complaints.models import Complaint, Flag
-from survey_api.complaints.services import erase_ended_contacts
+from survey_api.complaints.retention import erase_ended_contacts
 from survey_api.crypto import UndecryptableValue
 from survey_api.settings import Settings
 from tests.helpers import bearer_for, login
