@@ -23,7 +23,8 @@ STATUS_CODES = {"used": 409, "expired": 410, "unknown": 404}
 
 
 def provide_ratings(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> RatingService:
-    return RatingService(db_session, request.app.state.settings)
+    state = request.app.state
+    return RatingService(db_session, state.settings, state.writes)
 
 
 class PhoneRatingPage(Controller):

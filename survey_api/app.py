@@ -30,7 +30,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 import dashboard
 import kiosk
 from survey_api import __version__
-from survey_api.accounts.auth import came_with_bearer, session_auth
+from survey_api.accounts.auth import CSRF_EXEMPT, RATE_LIMITED_PREFIXES, came_with_bearer, session_auth
 from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
 from survey_api.complaints.controllers import ComplaintController, FlagController
@@ -46,21 +46,11 @@ from survey_api.ratings.ingest import rating_writer
 from survey_api.reports.controllers import satisfaction_report
 from survey_api.security_headers import security_headers
 from survey_api.settings import Settings
+from survey_api.subscribers import default_subscribers
 from survey_api.system.controllers import health
+from survey_api.writes import WriteSubscribers
 
 PACKAGE_DIR = Path(__file__).parent
-# Routes whose callers cannot hold a CSRF cookie: JSON login and machine-to-machine endpoints.
-CSRF_EXEMPT = ["/api/v1/auth/login", "/api/v1/ratings", "/api/v1/complaints"]
-# Public endpoints that anyone can call: rate-limited per client (kiosks, with their token, are not).
-RATE_LIMITED_PREFIXES = (
-    "/login",
-    "/api/v1/auth/login",
-    "/r/",
-    "/api/v1/ratings",
-    "/api/v1/complaints",
-    "/phan-anh",
-    "/tra-cuu",
-)
 
 
 def csrf_unless_bearer(app: ASGIApp, config: CSRFConfig) -> ASGIApp:
@@ -131,9 +121,11 @@ async def before_request(request: Request[Any, Any, Any]) -> Response[None] | No
     return None
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the application for ``settings`` (read from ``SURVEY_*`` when not given)."""
+def create_app(settings: Settings | None = None, subscribers: WriteSubscribers | None = None) -> Litestar:
+    """Build the application for ``settings`` (read from ``SURVEY_*`` when not given). ``subscribers`` hear of every
+    rating stored and dossier changed (``survey_api.writes``); the product's own by default."""
     settings = settings or Settings.from_env()
+    subscribers = subscribers or default_subscribers(settings)
     alchemy = alchemy_config(settings, create_engine(settings, serving=True))
     store = SQLAlchemyStore(alchemy, model=StoreEntry, namespace="sessions")
     auth = session_auth(settings.session_max_age_seconds, secure=settings.production, extra_public=kiosk.PUBLIC_PATHS)
@@ -200,7 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log_exceptions="debug" if settings.debug else "never",
         ),
         debug=settings.debug,
-        state=State({"settings": settings, "alchemy": alchemy}),
+        state=State({"settings": settings, "alchemy": alchemy, "writes": subscribers}),
     )
     logging.getLogger("survey_api").setLevel(logging.INFO)
     return app

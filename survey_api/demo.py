@@ -27,6 +27,7 @@ from survey_api.org.services import CatalogueService
 from survey_api.ratings.models import Rating, Survey
 from survey_api.reports.rollups import rebuild
 from survey_api.settings import Settings
+from survey_api.subscribers import default_subscribers
 
 DEMO_PASSWORD = "hailong-demo"  # noqa: S105 - printed by make run; demo logins only
 
@@ -698,7 +699,7 @@ async def load_demo_links(session: AsyncSession, settings: Settings) -> int:
         .order_by(Dossier.returned_at.desc(), Dossier.code)
         .limit(wanted)
     )
-    service, made = DossierService(session, settings), 0
+    service, made = DossierService(session, settings, default_subscribers(settings)), 0
     for dossier in dossiers:
         await service.ensure_token(dossier)
         made += 1
@@ -713,4 +714,4 @@ async def demo_link(session: AsyncSession, settings: Settings) -> tuple[str, str
     token = await session.scalar(_demo_tokens().order_by(Dossier.returned_at.desc(), Dossier.code).limit(1))
     if token is None:
         return None
-    return token.dossier.code, DossierService(session, settings).rating_url(token)
+    return token.dossier.code, DossierService(session, settings, default_subscribers(settings)).rating_url(token)

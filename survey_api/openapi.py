@@ -25,6 +25,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.routes import HTTPRoute
 
+from survey_api.accounts.auth import CSRF_EXEMPT, PUBLIC_PATHS, RATE_LIMITED_PREFIXES, requires_kiosk
 from survey_api.errors import DATABASE_RETRY_AFTER_S, ErrorBody
 from survey_api.reports.schemas import Report
 
@@ -158,8 +159,6 @@ def _accepts(handler: HTTPRouteHandler, operation_id: str, public: bool) -> list
         return [{KIOSK_TOKEN: []}] if KIOSK_IN_HANDLER[operation_id] else [{}, {KIOSK_TOKEN: []}]
     if public:
         return []
-    from survey_api.accounts.auth import requires_kiosk
-
     guards = [guard for layer in handler.ownership_layers for guard in layer.guards or []]
     names: tuple[str, ...] = PEOPLE
     if requires_kiosk in guards:
@@ -186,9 +185,6 @@ def _error(description: str, headers: dict[str, Any] | None) -> dict[str, Any]:
 
 def complete(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
     """Fill in ``document`` (Litestar's generated OpenAPI, as a dict) for ``app``'s routes, in place."""
-    from survey_api.accounts.auth import PUBLIC_PATHS
-    from survey_api.app import CSRF_EXEMPT, RATE_LIMITED_PREFIXES
-
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     schemas.update(_msgspec_schemas([ErrorBody])[1])

@@ -46,6 +46,18 @@ PUBLIC_PATHS = [
     "^/phan-anh",  # the citizen's complaint form
     "^/tra-cuu",  # following a complaint with its tracking code and secret
 ]
+# Routes whose callers cannot hold a CSRF cookie: JSON login and machine-to-machine endpoints.
+CSRF_EXEMPT = ["/api/v1/auth/login", "/api/v1/ratings", "/api/v1/complaints"]
+# Public endpoints that anyone can call: rate-limited per client (kiosks, with their token, are not).
+RATE_LIMITED_PREFIXES = (
+    "/login",
+    "/api/v1/auth/login",
+    "/r/",
+    "/api/v1/ratings",
+    "/api/v1/complaints",
+    "/phan-anh",
+    "/tra-cuu",
+)
 
 
 def db_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:

@@ -18,15 +18,14 @@ from survey_api.dossiers.qr import qr_png, qr_svg
 from survey_api.dossiers.schemas import DossierImportResult, DossierPush, DossierRead
 from survey_api.dossiers.services import DossierService
 from survey_api.i18n import page_context
-from survey_api.settings import Settings
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 _READERS = ("admin", "province", "director", "supervisor", "staff", "viewer")
 
 
 def provide_dossiers(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> DossierService:
-    settings: Settings = request.app.state.settings
-    return DossierService(db_session, settings)
+    state = request.app.state
+    return DossierService(db_session, state.settings, state.writes)
 
 
 def _source(principal: Any) -> str:

@@ -18,8 +18,8 @@ from survey_api.dossiers.schemas import DossierImportResult, DossierPush, Dossie
 from survey_api.dossiers.timeliness import classify
 from survey_api.errors import ErrorItem, InvalidInput, NotFound
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
-from survey_api.reports.rollups import Rollups, dossier_counts
 from survey_api.settings import Settings
+from survey_api.writes import DossierChange, DossierState, WriteSubscribers
 
 _REFS: tuple[tuple[str, type[Any], str], ...] = (
     ("procedure_code", Procedure, "procedure"),
@@ -46,9 +46,11 @@ class PushOutcome:
 
 
 class DossierService:
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings, subscribers: WriteSubscribers) -> None:
+        """``subscribers`` hear of every dossier an event changes (``survey_api.writes``)."""
         self.session = session
         self.settings = settings
+        self.subscribers = subscribers
 
     # -- intake ---------------------------------------------------------------------------------------
     async def push(self, data: DossierPush, source: str) -> PushOutcome:
@@ -73,7 +75,7 @@ class DossierService:
             if repeated is not None:
                 return PushOutcome(dossier, applied=False, created=False)
             applied = event_at >= dossier.event_at
-        before = [] if created else dossier_counts(dossier, self.settings.timezone)
+        before = None if created else DossierState.of(dossier)
         if applied:
             for name, obj in refs.items():
                 setattr(dossier, name, obj)
@@ -85,8 +87,8 @@ class DossierService:
             dossier.event_at = event_at
         await self.session.flush()
         if applied:
-            after = dossier_counts(dossier, self.settings.timezone)
-            await Rollups(self.session, self.settings.timezone).replace_dossier(before, after)
+            change = DossierChange(dossier, before, DossierState.of(dossier))
+            await self.subscribers.publish_dossiers(self.session, [change])
         self.session.add(
             DossierEvent(
                 dossier_id=dossier.id,

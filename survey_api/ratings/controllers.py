@@ -19,7 +19,7 @@ from survey_api.ratings.surveys import cached_instrument
 def provide_ratings(request: Request[Any, Any, Any]) -> RatingService:
     """The rating service with the request's database session opened only when needed."""
     state = request.app.state
-    return RatingService(lambda: state.alchemy.provide_session(state, request.scope), state.settings)
+    return RatingService(lambda: state.alchemy.provide_session(state, request.scope), state.settings, state.writes)
 
 
 @post(

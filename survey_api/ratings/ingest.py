@@ -1,10 +1,11 @@
 """Group commit for kiosk ratings: the ratings waiting at any moment are written in one transaction.
 
 Each request puts its rating on a queue and waits; one writer task takes everything queued (up to
-``max_batch``), inserts it with one statement, updates the rollups once per key, commits, and only then
-answers every request of the batch. Under load batches grow by themselves; when idle a rating is written at
-once (no timer to wait for). If a batch fails, its ratings are retried one by one, so a bad row cannot sink the
-others. On shutdown the queue is drained before the database is closed.
+``max_batch``), inserts it with one statement, tells the write path's subscribers (``survey_api.writes``: the
+rollups, the flags) in the same transaction, commits, and only then answers every request of the batch. Under
+load batches grow by themselves; when idle a rating is written at once (no timer to wait for). If a batch fails
+(a bad row, or a subscriber that raised), its ratings are retried one by one, so a bad row cannot sink the others.
+On shutdown the queue is drained before the database is closed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import bisect
 import functools
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,13 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from survey_api.errors import Conflict
 from survey_api.ratings.models import Rating
-from survey_api.ratings.surveys import cached_instrument
-from survey_api.reports.rollups import Rollups
 from survey_api.settings import Settings
+from survey_api.writes import WriteSubscribers
 
 logger = logging.getLogger("survey_api.ingest")
-
-FlagHook = Callable[[AsyncSession, list[uuid.UUID]], Any]
 
 
 class MixedBatch(Exception):
@@ -45,9 +43,12 @@ class Pending:
     future: asyncio.Future[bool] | None = field(default=None)
 
 
-async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pending]) -> list[bool | Exception]:
-    """Store a batch in the caller's transaction. For each rating: True (new), False (a replay of the same
-    body) or the error to answer (a different body under an existing id). The caller commits. On SQLite a batch of
+async def write_batch(
+    session: AsyncSession, settings: Settings, subscribers: WriteSubscribers, batch: list[Pending]
+) -> list[bool | Exception]:
+    """Store a batch in the caller's transaction and publish the new ratings to ``subscribers`` in it. For each
+    rating: True (new), False (a replay of the same body) or the error to answer (a different body under an existing
+    id). The caller commits; a subscriber's error propagates, so the caller rolls the batch back. On SQLite a batch of
     several ratings, some of them stored already, raises ``MixedBatch``: the caller writes them one at a time."""
     results: list[bool | Exception] = [False] * len(batch)
     first_by_id: dict[uuid.UUID, int] = {}
@@ -93,12 +94,7 @@ async def write_batch(session: AsyncSession, settings: Settings, batch: list[Pen
         else:
             results[index] = Conflict("A different rating was already stored with this id", field="id")
 
-    new = [p.values for p in unique if p.values["id"] in inserted]
-    await Rollups(session, settings.timezone).add_ratings(new)
-    if new:
-        from survey_api.complaints.flags import flag_ratings  # flags belong to complaints
-
-        await flag_ratings(session, settings, new, await cached_instrument(session))
+    await subscribers.publish_ratings(session, [p.values for p in unique if p.values["id"] in inserted])
     return results
 
 
@@ -154,10 +150,13 @@ class RatingWriter:
     waits for the server made batches smaller and cost more CPU than it saved (2,238 → 1,973 ratings/s in the
     ingest benchmark); SQLite takes one writer at a time anyway."""
 
-    def __init__(self, engine: AsyncEngine, settings: Settings, max_batch: int = 400) -> None:
+    def __init__(
+        self, engine: AsyncEngine, settings: Settings, subscribers: WriteSubscribers, max_batch: int = 400
+    ) -> None:
         self.engine = engine
         self.connection: AsyncConnection | None = None
         self.settings = settings
+        self.subscribers = subscribers
         self.max_batch = max_batch
         self.queue: asyncio.Queue[Pending | None] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
@@ -226,7 +225,7 @@ class RatingWriter:
     async def _write(self, batch: list[Pending]) -> None:
         try:
             async with self._session() as session:
-                results = await write_batch(session, self.settings, batch)
+                results = await write_batch(session, self.settings, self.subscribers, batch)
                 await session.commit()
         except MixedBatch:  # retries among new ratings: each is told apart on its own
             results = [await self._write_one(p) for p in batch]
@@ -246,7 +245,7 @@ class RatingWriter:
     async def _write_one(self, pending: Pending) -> bool | Exception:
         try:
             async with self._session() as session:
-                (result,) = await write_batch(session, self.settings, [pending])
+                (result,) = await write_batch(session, self.settings, self.subscribers, [pending])
                 await session.commit()
                 return result
         except Exception as exc:
@@ -257,7 +256,7 @@ class RatingWriter:
 @asynccontextmanager
 async def rating_writer(app: Any) -> AsyncIterator[None]:
     """Lifespan: start the writer with the app, drain it on shutdown."""
-    writer = RatingWriter(app.state.alchemy.get_engine(), app.state.settings)
+    writer = RatingWriter(app.state.alchemy.get_engine(), app.state.settings, app.state.writes)
     await writer.start()
     app.state.rating_writer = writer
     try:

@@ -23,6 +23,7 @@ from survey_api.ratings.models import Rating, Survey
 from survey_api.ratings.schemas import RatingCreate, RatingRead
 from survey_api.ratings.surveys import active_instrument, cached_instrument
 from survey_api.settings import Settings
+from survey_api.writes import WriteSubscribers
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of the server's clock a rating's own time is still believed (clocks drift)."""
@@ -46,12 +47,16 @@ def body_hash(data: RatingCreate) -> str:
 
 
 class RatingService:
-    def __init__(self, session: AsyncSession | Callable[[], AsyncSession], settings: Settings) -> None:
+    def __init__(
+        self, session: AsyncSession | Callable[[], AsyncSession], settings: Settings, subscribers: WriteSubscribers
+    ) -> None:
         """``session`` may be a factory: the request's session is then opened only if something needs it
-        (a kiosk rating whose kiosk and survey are remembered never does)."""
+        (a kiosk rating whose kiosk and survey are remembered never does). ``subscribers`` hear of every rating
+        stored (``survey_api.writes``)."""
         self._session = session if isinstance(session, AsyncSession) else None
         self._session_factory = None if isinstance(session, AsyncSession) else session
         self.settings = settings
+        self.subscribers = subscribers
 
     @property
     def session(self) -> AsyncSession:
@@ -156,7 +161,7 @@ class RatingService:
         if writer is not None:
             created = await writer.submit(values)
         else:
-            (result,) = await write_batch(self.session, self.settings, [Pending(values)])
+            (result,) = await write_batch(self.session, self.settings, self.subscribers, [Pending(values)])
             if isinstance(result, Exception):
                 raise result
             created = result
@@ -239,7 +244,7 @@ class RatingService:
 
     async def _insert(self, values: dict[str, Any], data: RatingCreate) -> tuple[Rating, bool]:
         """Store one rating through the same code as the group commit (rollups and flags included)."""
-        (result,) = await write_batch(self.session, self.settings, [Pending(values)])
+        (result,) = await write_batch(self.session, self.settings, self.subscribers, [Pending(values)])
         if isinstance(result, Exception):
             raise result
         rating = await self.session.get(Rating, data.id, populate_existing=True)

@@ -41,6 +41,7 @@ from survey_api.dossiers.models import IN_HAND_STATUSES, RESOLVED_STATUSES, Doss
 from survey_api.dossiers.timeliness import Timeliness, classify, overdue_after
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import COUNTERS, NIL, ReasonMonth, RollupDay, RollupMonth
+from survey_api.writes import DossierState
 
 DAY_KEY = ("centre_id", "day", "counter_id", "staff_id", "agency_id", "procedure_id", "channel")
 MONTH_DIMS = {
@@ -109,7 +110,7 @@ class Rollups:
         """Count one stored rating (not a suspected repeat) on its local day."""
         await self.add_ratings([values])
 
-    async def add_ratings(self, ratings: list[dict[str, Any]]) -> None:
+    async def add_ratings(self, ratings: Sequence[dict[str, Any]]) -> None:
         """Count stored ratings; each rollup row is written once however many ratings it gains."""
         days: Tally[tuple[DayKey, str]] = Tally()
         reasons: Tally[tuple[str, date, uuid.UUID, str, str]] = Tally()
@@ -226,7 +227,7 @@ def paused_intervals(paused: Sequence[dict[str, Any]] | None) -> list[tuple[date
     ]
 
 
-def dossier_counts(dossier: Dossier, tz: str) -> list[tuple[DayKey, str]]:
+def dossier_counts(dossier: DossierState | Dossier, tz: str) -> list[tuple[DayKey, str]]:
     """What a dossier adds to the rollups: its resolution (early/on time/late) and its return; or, while it is
     still in hand, itself on the day it falls overdue (``open_due``)."""
     counts: list[tuple[DayKey, str]] = []

@@ -21,6 +21,7 @@ from survey_api.ratings.ingest import RatingWriter
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import RollupMonth
 from survey_api.settings import Settings
+from survey_api.subscribers import default_subscribers
 from tests.helpers import kiosk_headers
 
 pytestmark = pytest.mark.anyio
@@ -94,7 +95,7 @@ async def test_a_bad_row_is_refused_alone_and_shutdown_drains_the_queue(
 
     centre = await run_in_session(lambda s: s.scalar(select(Centre.id).where(Centre.code == "MC-969")))
     config = db.alchemy_config(settings)
-    writer = RatingWriter(config.get_engine(), settings, max_batch=50)
+    writer = RatingWriter(config.get_engine(), settings, default_subscribers(settings), max_batch=50)
     at = datetime(2026, 7, 2, 1, 0, tzinfo=UTC)
     good = [_values(centre, at + timedelta(minutes=i)) for i in range(9)]
     bad = _values(uuid.uuid4(), at)  # a centre that does not exist: the foreign key refuses it
@@ -120,7 +121,7 @@ async def test_a_batch_mixing_retries_and_new_ratings_tells_each_apart(
 
     centre = await run_in_session(lambda s: s.scalar(select(Centre.id).where(Centre.code == "MC-969")))
     config = db.alchemy_config(settings)
-    writer = RatingWriter(config.get_engine(), settings, max_batch=50)
+    writer = RatingWriter(config.get_engine(), settings, default_subscribers(settings), max_batch=50)
     at = datetime(2026, 7, 3, 1, 0, tzinfo=UTC)
     first = [_values(centre, at + timedelta(minutes=i)) for i in range(5)]
     await writer.start()
