@@ -47,8 +47,9 @@ from sqlalchemy.engine.url import make_url  # noqa: E402
 
 from survey_api import db  # noqa: E402
 from survey_api.accounts.scope import Scope  # noqa: E402
+from survey_api.reports.query import ReportQuery  # noqa: E402
 from survey_api.reports.rollups import rebuild  # noqa: E402
-from survey_api.reports.services import ReportQuery, ReportService  # noqa: E402
+from survey_api.reports.services import ReportService  # noqa: E402
 from survey_api.settings import Settings  # noqa: E402
 
 SCALES = {"small": (200_000, 100_000), "medium": (2_000_000, 1_000_000), "full": (10_000_000, 5_000_000)}

@@ -30,8 +30,9 @@ from survey_api.org.services import KINDS, CatalogueService, ListFilter
 from survey_api.ratings.surveys import active_instrument
 from survey_api.reports.controllers import REPORT_READERS, provide_reports, satisfaction_report
 from survey_api.reports.figures import METHOD_LABELS
+from survey_api.reports.query import CHANNEL_NAMES, ReportQuery, default_period, reasons_follow
 from survey_api.reports.schemas import Report, ReportRow
-from survey_api.reports.services import CHANNEL_NAMES, ReportQuery, ReportService, default_period, reasons_follow
+from survey_api.reports.services import ReportService
 
 del messages  # imported for its texts
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"

@@ -18,8 +18,9 @@ from survey_api.audit.services import user_actor
 from survey_api.errors import InvalidInput
 from survey_api.i18n import request_language, translate
 from survey_api.reports import exports
+from survey_api.reports.query import ALL_DIMS, ReportQuery, default_period
 from survey_api.reports.schemas import Report
-from survey_api.reports.services import ALL_DIMS, ReportQuery, ReportService, default_period
+from survey_api.reports.services import ReportService
 
 REPORT_READERS = ("admin", "province", "director", "supervisor", "viewer")
 GroupBy = Annotated[
