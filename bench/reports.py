@@ -9,7 +9,7 @@ dossiers over 2025–2026. ``--scale full``: 10,000,000 ratings and 5,000,000 do
 
 Loading: the catalogue through SQLAlchemy, then every rating and dossier generated inside the database by one
 INSERT … SELECT per table (no COPY, on PostgreSQL either: nothing crosses the wire), with the secondary indexes
-dropped first and created again after, as Alembic made them; rollups by ``survey_api.reports.rollups.rebuild``.
+dropped first and created again after, as Alembic made them; rollups by ``survey_api.reports.rebuild.rebuild``.
 Both databases are built at once (each mostly on its own core); the reports are then timed one backend at a time.
 Reports: each through ``ReportService.satisfaction`` in a fresh session (median of 5), as of one moment. Raw
 rows: the same figures — ratings per level, resolved dossiers per verdict, dossiers in hand overdue — straight
@@ -48,7 +48,7 @@ from sqlalchemy.engine.url import make_url  # noqa: E402
 from survey_api import db  # noqa: E402
 from survey_api.accounts.scope import Scope  # noqa: E402
 from survey_api.reports.query import ReportQuery  # noqa: E402
-from survey_api.reports.rollups import rebuild  # noqa: E402
+from survey_api.reports.rebuild import rebuild  # noqa: E402
 from survey_api.reports.services import ReportService  # noqa: E402
 from survey_api.settings import Settings  # noqa: E402
 

@@ -409,7 +409,7 @@ def rollups_group() -> None:
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day (whole months are rebuilt).")
 def rollups_rebuild(date_from: datetime | None, date_to: datetime | None) -> None:
     """Recompute the rollups from raw ratings and dossiers (all time, or the months from --from to --to)."""
-    from survey_api.reports.rollups import rebuild
+    from survey_api.reports.rebuild import rebuild
 
     settings = _settings()
     start = date_from.date() if date_from else None

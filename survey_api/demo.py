@@ -25,7 +25,7 @@ from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
 from survey_api.org.schemas import CatalogueDocument, CatalogueImportResult
 from survey_api.org.services import CatalogueService
 from survey_api.ratings.models import Rating, Survey
-from survey_api.reports.rollups import rebuild
+from survey_api.reports.rebuild import rebuild
 from survey_api.settings import Settings
 from survey_api.subscribers import default_subscribers
 

@@ -21,7 +21,7 @@ from survey_api.i18n import translate
 from survey_api.org.models import Agency, Centre, Counter, Procedure, Staff
 from survey_api.ratings.models import Rating, Survey
 from survey_api.reports.figures import METHOD_LABELS
-from survey_api.reports.rollups import rebuild
+from survey_api.reports.rebuild import rebuild
 from tests.helpers import login
 
 pytestmark = pytest.mark.anyio

@@ -24,7 +24,7 @@ from survey_api.org.models import AdminUnit, Centre, Procedure, catalogue_versio
 from survey_api.ratings.models import Rating
 from survey_api.reports.models import ReasonMonth, RollupDay, RollupMonth
 from survey_api.reports.query import ReportQuery
-from survey_api.reports.rollups import rebuild
+from survey_api.reports.rebuild import rebuild
 from survey_api.reports.services import ReportService
 from survey_api.settings import Settings
 from tests.helpers import bearer_for, integration_headers, kiosk_headers, returned_dossier
