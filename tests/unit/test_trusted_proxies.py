@@ -9,7 +9,7 @@ import click
 import pytest
 import uvicorn
 
-from survey_api.cli import uvicorn_options
+from survey_api.cli.serve import uvicorn_options
 from survey_api.settings import Settings, SettingsError
 from tests.conftest import TEST_SECRET
 

@@ -1,0 +1,5 @@
+"""``python -m survey_api.cli``."""
+
+from survey_api.cli import main
+
+main()
