@@ -25,8 +25,8 @@ from survey_api.kiosks.services import KIOSK_MANAGERS, KioskService, kiosk_read
 from survey_api.org.services import KINDS, CatalogueService, ListFilter
 
 
-def provide_kiosks(db_session: NamedDependency[AsyncSession]) -> KioskService:
-    return KioskService(db_session)
+def provide_kiosks(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> KioskService:
+    return KioskService(db_session, request.app.state.caches.kiosks)
 
 
 class KioskPages(Controller):

@@ -24,7 +24,7 @@ STATUS_CODES = {"used": 409, "expired": 410, "unknown": 404}
 
 def provide_ratings(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> RatingService:
     state = request.app.state
-    return RatingService(db_session, state.settings, state.writes)
+    return RatingService(db_session, state.settings, state.writes, state.caches)
 
 
 class PhoneRatingPage(Controller):

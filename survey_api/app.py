@@ -33,6 +33,7 @@ from survey_api import __version__
 from survey_api.accounts.auth import CSRF_EXEMPT, RATE_LIMITED_PREFIXES, came_with_bearer, session_auth
 from survey_api.accounts.controllers import AuthApi, AuthPages
 from survey_api.accounts.models import StoreEntry
+from survey_api.caches import AppCaches
 from survey_api.complaints.controllers import ComplaintController, FlagController
 from survey_api.complaints.jobs import background_jobs
 from survey_api.db import alchemy_config, commit_before_answering, create_engine, note_request, sqlite_checkpoints
@@ -123,9 +124,11 @@ async def before_request(request: Request[Any, Any, Any]) -> Response[None] | No
 
 def create_app(settings: Settings | None = None, subscribers: WriteSubscribers | None = None) -> Litestar:
     """Build the application for ``settings`` (read from ``SURVEY_*`` when not given). ``subscribers`` hear of every
-    rating stored and dossier changed (``survey_api.writes``); the product's own by default."""
+    rating stored and dossier changed (``survey_api.writes``); the product's own by default. What the app remembers
+    between requests is its own (``app.state.caches``, ``survey_api.caches``)."""
     settings = settings or Settings.from_env()
-    subscribers = subscribers or default_subscribers(settings)
+    caches = AppCaches()
+    subscribers = subscribers or default_subscribers(settings, caches)
     alchemy = alchemy_config(settings, create_engine(settings, serving=True))
     store = SQLAlchemyStore(alchemy, model=StoreEntry, namespace="sessions")
     auth = session_auth(settings.session_max_age_seconds, secure=settings.production, extra_public=kiosk.PUBLIC_PATHS)
@@ -192,7 +195,7 @@ def create_app(settings: Settings | None = None, subscribers: WriteSubscribers |
             log_exceptions="debug" if settings.debug else "never",
         ),
         debug=settings.debug,
-        state=State({"settings": settings, "alchemy": alchemy, "writes": subscribers}),
+        state=State({"settings": settings, "alchemy": alchemy, "writes": subscribers, "caches": caches}),
     )
     logging.getLogger("survey_api").setLevel(logging.INFO)
     return app

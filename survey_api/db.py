@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from advanced_alchemy.extensions.litestar import (
@@ -17,13 +17,12 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
-from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.util import await_only
 
 from survey_api.crypto import DataCipher, attach
@@ -31,6 +30,7 @@ from survey_api.settings import Settings
 
 if TYPE_CHECKING:
     from litestar import Litestar, Request, Response
+    from litestar.datastructures import State
     from litestar.types import Scope
 
 
@@ -237,9 +237,9 @@ async def _checkpoint_every(engine: AsyncEngine, seconds: float) -> None:
             await asyncio.sleep(seconds)
 
 
-def alchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
+def alchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> AlchemyConfig:
     """The advanced-alchemy config shared by the app (as a plugin) and the CLI (``get_session()``)."""
-    return SQLAlchemyAsyncConfig(
+    return AlchemyConfig(
         engine_instance=engine or create_engine(settings),
         engine_config=EngineConfig(),
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -256,6 +256,26 @@ def note_request(request: Request[Any, Any, Any]) -> None:
     _REQUEST_SCOPE.set(request.scope)
 
 
+_SESSION_KEY = "survey_api.request_session"
+
+
+class AlchemyConfig(SQLAlchemyAsyncConfig):
+    """advanced-alchemy's config, which also notes in the request's scope the session it provided, so that
+    ``commit_before_answering`` finds it through public means (advanced-alchemy keeps its own note in an internal
+    namespace and offers no public way to look without opening a session, as ``provide_session`` would)."""
+
+    def provide_session(self, state: State, scope: Scope) -> AsyncSession:
+        session = super().provide_session(state, scope)
+        cast("dict[str, Any]", scope)[_SESSION_KEY] = session
+        return session
+
+
+def request_session(scope: Scope) -> AsyncSession | None:
+    """The session provided to this request, if it used one (None otherwise: nothing to commit)."""
+    session: AsyncSession | None = cast("dict[str, Any]", scope).get(_SESSION_KEY)
+    return session
+
+
 async def commit_before_answering(response: Response[Any]) -> Response[Any]:
     """The app's ``after_request``: commit the request's transaction once the handler has answered with a 2xx or
     3xx and before anything is sent, so that a failed commit is answered as an error, never as a success (the
@@ -266,8 +286,7 @@ async def commit_before_answering(response: Response[Any]) -> Response[Any]:
     _REQUEST_SCOPE.set(None)
     if scope is None:
         return response
-    alchemy: SQLAlchemyAsyncConfig = scope["app"].state.alchemy
-    session = get_aa_scope_state(scope, alchemy.session_scope_key)
+    session = request_session(scope)
     if session is None:
         return response
     # a response made without a status gets its handler's (as Litestar sends it)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import AccountService
+from survey_api.caches import AppCaches
 from survey_api.complaints.flags import flag_ratings
 from survey_api.complaints.models import Flag
 from survey_api.complaints.schemas import ComplaintCreate
@@ -699,11 +700,16 @@ async def load_demo_links(session: AsyncSession, settings: Settings) -> int:
         .order_by(Dossier.returned_at.desc(), Dossier.code)
         .limit(wanted)
     )
-    service, made = DossierService(session, settings, default_subscribers(settings)), 0
+    service, made = _dossiers(session, settings), 0
     for dossier in dossiers:
         await service.ensure_token(dossier)
         made += 1
     return made
+
+
+def _dossiers(session: AsyncSession, settings: Settings) -> DossierService:
+    """The dossier service as the app would have it (the demo only makes rating links with it)."""
+    return DossierService(session, settings, default_subscribers(settings, AppCaches()))
 
 
 async def demo_link(session: AsyncSession, settings: Settings) -> tuple[str, str] | None:
@@ -714,4 +720,4 @@ async def demo_link(session: AsyncSession, settings: Settings) -> tuple[str, str
     token = await session.scalar(_demo_tokens().order_by(Dossier.returned_at.desc(), Dossier.code).limit(1))
     if token is None:
         return None
-    return token.dossier.code, DossierService(session, settings, default_subscribers(settings)).rating_url(token)
+    return token.dossier.code, _dossiers(session, settings).rating_url(token)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_api.caches import AppCaches
 from survey_api.complaints.flags import flag_ratings
 from survey_api.ratings.surveys import cached_instrument
 from survey_api.reports.rollups import Rollups, dossier_counts
@@ -17,14 +18,15 @@ from survey_api.settings import Settings
 from survey_api.writes import DossierChange, RatingRow, WriteSubscribers
 
 
-def default_subscribers(settings: Settings) -> WriteSubscribers:
+def default_subscribers(settings: Settings, caches: AppCaches) -> WriteSubscribers:
+    """The product's listeners for an app with these settings and caches (``survey_api.caches``)."""
     tz = settings.timezone
 
     async def count_ratings(session: AsyncSession, rows: Sequence[RatingRow]) -> None:
         await Rollups(session, tz).add_ratings(rows)
 
     async def flag_low_ratings(session: AsyncSession, rows: Sequence[RatingRow]) -> None:
-        await flag_ratings(session, settings, rows, await cached_instrument(session))
+        await flag_ratings(session, settings, rows, await cached_instrument(session, caches.instruments))
 
     async def count_dossiers(session: AsyncSession, changes: Sequence[DossierChange]) -> None:
         rollups = Rollups(session, tz)

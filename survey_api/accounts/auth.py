@@ -144,7 +144,8 @@ async def authenticate_bearer(connection: ASGIConnection[Any, Any, Any, Any], to
     if token.startswith("hi_"):
         principal, kind = await IntegrationService(db_session(connection)).authenticate(token), "integration"
     elif token.startswith("hk_"):
-        principal, kind = await kiosk_for_token(token, lambda: db_session(connection)), "kiosk"
+        remembered = connection.app.state.caches.kiosks
+        principal, kind = await kiosk_for_token(token, lambda: db_session(connection), remembered), "kiosk"
     else:
         principal, kind = await AccountService(db_session(connection)).user_for_token(token), "token"
     if principal is None:

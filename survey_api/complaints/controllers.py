@@ -63,7 +63,7 @@ class ComplaintController(Controller):
         if request.auth is not None:  # a Bearer credential (this path asks for no session)
             if not isinstance(request.user, KioskSnapshot):
                 raise NotAuthorizedException("Only kiosks file complaints with a Bearer token")
-            kiosk = await KioskService(complaints.session).device(request.user)
+            kiosk = await KioskService(complaints.session, request.app.state.caches.kiosks).device(request.user)
         complaint, created = await complaints.create(data, kiosk=kiosk)
         return Response(await complaints.created(complaint), status_code=201 if created else 200)
 

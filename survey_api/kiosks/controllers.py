@@ -24,8 +24,8 @@ from survey_api.ratings.surveys import active_instrument
 LEVELS = {5: [5, 4, 3, 2, 1], 4: [5, 4, 2, 1], 3: [5, 4, 2]}
 
 
-def provide_kiosks(db_session: NamedDependency[AsyncSession]) -> KioskService:
-    return KioskService(db_session)
+def provide_kiosks(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> KioskService:
+    return KioskService(db_session, request.app.state.caches.kiosks)
 
 
 async def provide_device(request: Request[KioskSnapshot, Any, Any], kiosks: NamedDependency[KioskService]) -> Kiosk:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from survey_api.accounts import security
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
+from survey_api.caches import Memo
 from survey_api.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from survey_api.kiosks.models import Kiosk
 from survey_api.kiosks.schemas import KIOSK_NAME_LENGTH, KioskRead
 from survey_api.org.models import Centre, Counter, Staff
 
 SILENT_AFTER = timedelta(minutes=10)
-AUTH_CACHE_SECONDS = 10.0
 """How long a process trusts what it read about a kiosk token (duty and deactivation made in the same
 process apply at once; in another process within this many seconds)."""
 
@@ -56,23 +54,16 @@ class KioskSnapshot:
         )
 
 
-_snapshots: dict[str, tuple[float, KioskSnapshot | None]] = {}
-_filling: dict[str, asyncio.Lock] = {}
-
-
-async def kiosk_for_token(token: str, session: Callable[[], AsyncSession]) -> KioskSnapshot | None:
-    """The kiosk a device token belongs to; the database is asked (through ``session()``) only when this
-    process does not remember the token."""
-    hit = _snapshots.get(security.token_digest(token))
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    return await KioskService(session()).snapshot_for_token(token)
-
-
-def forget_kiosk(kiosk_id: uuid.UUID) -> None:
-    """Drop what this process remembers about a kiosk (after a duty change or deactivation)."""
-    for digest in [d for d, (_, snap) in _snapshots.items() if snap is not None and snap.id == kiosk_id]:
-        _snapshots.pop(digest, None)
+async def kiosk_for_token(
+    token: str, session: Callable[[], AsyncSession], remembered: Memo[str, KioskSnapshot | None]
+) -> KioskSnapshot | None:
+    """The kiosk a device token belongs to; the database is asked (through ``session()``) only when the app does
+    not remember the token (``remembered``: the app's ``caches.kiosks``)."""
+    digest = security.token_digest(token)
+    found, snapshot = remembered.get(digest)
+    if found:
+        return snapshot
+    return await KioskService(session(), remembered).snapshot_for_token(token)
 
 
 KIOSK_MANAGERS = frozenset({"admin", "province", "director", "supervisor"})
@@ -94,8 +85,16 @@ def kiosk_read(kiosk: Kiosk, now: datetime) -> KioskRead:
 
 
 class KioskService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, remembered: Memo[str, KioskSnapshot | None] | None = None) -> None:
+        """``remembered`` is the app's memory of kiosk tokens (``caches.kiosks``), forgotten for a kiosk when its
+        duty or state changes; a command outside the app has none."""
         self.session = session
+        self.remembered = remembered
+
+    def forget(self, kiosk_id: uuid.UUID) -> None:
+        """Drop what the app remembers about a kiosk (after a duty change or deactivation)."""
+        if self.remembered is not None:
+            self.remembered.drop(lambda snapshot: snapshot is not None and snapshot.id == kiosk_id)
 
     async def create(
         self, centre_code: str, counter_code: str | None, name: str | None, scope: Scope
@@ -132,27 +131,20 @@ class KioskService:
         """The kiosk a request authenticated as, read afresh (it may have been deactivated since the snapshot)."""
         kiosk = await self.session.get(Kiosk, snapshot.id)
         if kiosk is None or not kiosk.active:
-            forget_kiosk(snapshot.id)
+            self.forget(snapshot.id)
             raise Unauthorized("Invalid or revoked API token")
         return kiosk
 
     async def snapshot_for_token(self, token: str) -> KioskSnapshot | None:
-        """The kiosk a token belongs to, remembered for a few seconds."""
-        digest = security.token_digest(token)
-        hit = _snapshots.get(digest)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        async with _filling.setdefault(digest, asyncio.Lock()):  # one look-up however many requests wait
-            hit = _snapshots.get(digest)
-            if hit is not None and hit[0] > time.monotonic():
-                return hit[1]
+        """The kiosk a token belongs to, remembered for a few seconds when the app's memory was given."""
+
+        async def look_up() -> KioskSnapshot | None:
             kiosk = await self.authenticate(token)
-            snapshot = KioskSnapshot.of(kiosk) if kiosk is not None else None
-            if len(_snapshots) > 10_000:
-                _snapshots.clear()
-                _filling.clear()
-            _snapshots[digest] = (time.monotonic() + AUTH_CACHE_SECONDS, snapshot)
-            return snapshot
+            return KioskSnapshot.of(kiosk) if kiosk is not None else None
+
+        if self.remembered is None:
+            return await look_up()
+        return await self.remembered.fill(security.token_digest(token), look_up)
 
     async def list(self, scope: Scope) -> list[Kiosk]:
         query = select(Kiosk).order_by(Kiosk.name)
@@ -184,7 +176,7 @@ class KioskService:
                 raise Forbidden("You may only take yourself off duty")
         kiosk.staff_on_duty = staff
         await self.session.flush()
-        forget_kiosk(kiosk.id)
+        self.forget(kiosk.id)
         return kiosk
 
     async def deactivate(self, kiosk: Kiosk, scope: Scope) -> Kiosk:
@@ -192,7 +184,7 @@ class KioskService:
             raise Forbidden("Your role may not change kiosks")
         kiosk.active = False
         await self.session.flush()
-        forget_kiosk(kiosk.id)
+        self.forget(kiosk.id)
         return kiosk
 
     async def heartbeat(self, kiosk: Kiosk, queued: int, held: int = 0) -> None:

@@ -19,7 +19,9 @@ from survey_api.ratings.surveys import cached_instrument
 def provide_ratings(request: Request[Any, Any, Any]) -> RatingService:
     """The rating service with the request's database session opened only when needed."""
     state = request.app.state
-    return RatingService(lambda: state.alchemy.provide_session(state, request.scope), state.settings, state.writes)
+    return RatingService(
+        lambda: state.alchemy.provide_session(state, request.scope), state.settings, state.writes, state.caches
+    )
 
 
 @post(
@@ -60,6 +62,6 @@ async def validate_rating(
     """Check a kiosk rating against the survey without storing it (same checks as POST /api/v1/ratings)."""
     if not isinstance(request.user, KioskSnapshot):
         raise NotAuthorizedException("Only paired kiosks validate ratings")
-    instrument = await cached_instrument(lambda: ratings.session)
+    instrument = await cached_instrument(lambda: ratings.session, ratings.caches.instruments)
     instrument.check(data.answers, data.reasons)
     return RatingCheck(valid=True, survey_version=instrument.version)

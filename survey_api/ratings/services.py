@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ import msgspec
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_api.caches import AppCaches
 from survey_api.dossiers import tokens
 from survey_api.dossiers.models import Dossier, RatingToken
 from survey_api.errors import Conflict, Gone, InvalidInput, NotFound
@@ -27,7 +27,6 @@ from survey_api.writes import WriteSubscribers
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of the server's clock a rating's own time is still believed (clocks drift)."""
-_staff_cache: dict[str, tuple[float, tuple[uuid.UUID, uuid.UUID, uuid.UUID | None] | None]] = {}
 
 
 def trusted_time(claimed: datetime | None, now: datetime, offline_max_days: int) -> tuple[datetime, datetime | None]:
@@ -48,15 +47,20 @@ def body_hash(data: RatingCreate) -> str:
 
 class RatingService:
     def __init__(
-        self, session: AsyncSession | Callable[[], AsyncSession], settings: Settings, subscribers: WriteSubscribers
+        self,
+        session: AsyncSession | Callable[[], AsyncSession],
+        settings: Settings,
+        subscribers: WriteSubscribers,
+        caches: AppCaches,
     ) -> None:
         """``session`` may be a factory: the request's session is then opened only if something needs it
         (a kiosk rating whose kiosk and survey are remembered never does). ``subscribers`` hear of every rating
-        stored (``survey_api.writes``)."""
+        stored (``survey_api.writes``); ``caches`` is what the app remembers (``survey_api.caches``)."""
         self._session = session if isinstance(session, AsyncSession) else None
         self._session_factory = None if isinstance(session, AsyncSession) else session
         self.settings = settings
         self.subscribers = subscribers
+        self.caches = caches
 
     @property
     def session(self) -> AsyncSession:
@@ -133,7 +137,7 @@ class RatingService:
         """
         if data.token is not None:
             raise InvalidInput("A kiosk rating carries no QR token", field="token")
-        instrument = await cached_instrument(lambda: self.session)
+        instrument = await cached_instrument(lambda: self.session, self.caches.instruments)
         # A tap queued while offline may name what is gone since (a staff member moved or deactivated, a reason or
         # question removed by a survey revision): the level is stored all the same, the rest kept as unresolved.
         answers, reasons, unresolved = instrument.sift(data.answers, data.reasons)
@@ -191,21 +195,16 @@ class RatingService:
         return read, True
 
     async def _staff(self, code: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID | None] | None:
-        """(id, centre, agency) of an active staff member, remembered for a minute."""
-        now = time.monotonic()
-        hit = _staff_cache.get(code)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        row = (
-            await self.session.execute(
-                select(Staff.id, Staff.centre_id, Staff.agency_id).where(Staff.code == code, Staff.active.is_(True))
+        """(id, centre, agency) of an active staff member, remembered by the app for a minute."""
+
+        async def look_up() -> tuple[uuid.UUID, uuid.UUID, uuid.UUID | None] | None:
+            statement = select(Staff.id, Staff.centre_id, Staff.agency_id).where(
+                Staff.code == code, Staff.active.is_(True)
             )
-        ).first()
-        found = (row.id, row.centre_id, row.agency_id) if row else None
-        if len(_staff_cache) > 50_000:
-            _staff_cache.clear()
-        _staff_cache[code] = (now + 60.0, found)
-        return found
+            row = (await self.session.execute(statement)).first()
+            return (row.id, row.centre_id, row.agency_id) if row else None
+
+        return await self.caches.staff.fill(code, look_up)
 
     # -- shared --------------------------------------------------------------------------------------
     def _values(self, data: RatingCreate, survey_id: Any, channel: str, now: datetime) -> dict[str, Any]:

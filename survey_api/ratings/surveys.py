@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from survey_api.caches import Memo
 from survey_api.errors import ErrorItem, InvalidInput, NotFound
 from survey_api.ratings.models import Survey
 
@@ -74,34 +73,21 @@ class Instrument:
         return known_answers, known_reasons, rest
 
 
-_cache: dict[Any, Instrument] = {}
-_active: dict[str, tuple[float, Instrument]] = {}
-ACTIVE_CACHE_SECONDS = 30.0
-_filling: dict[str, asyncio.Lock] = {}
-
-
 async def active_instrument(session: AsyncSession, code: str = DEFAULT_CODE) -> Instrument:
-    """The newest active version of the instrument ``code``."""
+    """The newest active version of the instrument ``code``, read now."""
     row = await session.scalar(
         select(Survey).where(Survey.code == code, Survey.active.is_(True)).order_by(Survey.version.desc()).limit(1)
     )
     if row is None:
         raise NotFound(f"No active survey {code!r}")
-    instrument = _cache.get(row.id)
-    if instrument is None:
-        instrument = _cache[row.id] = Instrument(row.id, row.code, row.version, row.definition)
-    return instrument
+    return Instrument(row.id, row.code, row.version, row.definition)
 
 
-async def cached_instrument(session: AsyncSession | Callable[[], AsyncSession], code: str = DEFAULT_CODE) -> Instrument:
-    """``active_instrument`` remembered for half a minute per process (the hot path asks on every rating)."""
-    hit = _active.get(code)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    async with _filling.setdefault(code, asyncio.Lock()):  # one look-up however many requests wait
-        hit = _active.get(code)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        instrument = await active_instrument(session if isinstance(session, AsyncSession) else session(), code)
-        _active[code] = (time.monotonic() + ACTIVE_CACHE_SECONDS, instrument)
-        return instrument
+async def cached_instrument(
+    session: AsyncSession | Callable[[], AsyncSession], remembered: Memo[str, Instrument], code: str = DEFAULT_CODE
+) -> Instrument:
+    """``active_instrument`` remembered by the app (``remembered``: its ``caches.instruments``) for half a minute:
+    the hot path asks on every rating. ``session`` may be a factory, called only when the app does not remember."""
+    return await remembered.fill(
+        code, lambda: active_instrument(session if isinstance(session, AsyncSession) else session(), code)
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
+from survey_api.caches import AppCaches
 from survey_api.i18n import translate
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff, catalogue_version
 from survey_api.reports.models import NIL
@@ -27,10 +28,8 @@ class CatalogueChanged(Exception):
 
 class Catalogue:
     """Centres, the units that name their places, and the names of counters, staff, agencies and procedures as
-    reports ask for them: kept per process and database while the catalogue's version (``catalogue_version``,
-    changed by a trigger on every write to a catalogue table) is the one they were read at."""
-
-    _cache: dict[str, Catalogue] = {}
+    reports ask for them: kept by each app (``AppCaches.catalogue``) while the catalogue's version
+    (``catalogue_version``, changed by a trigger on every write to a catalogue table) is the one they were read at."""
 
     def __init__(self, token: int, centres: Sequence[Any], units: Sequence[Any]) -> None:
         self.token = token
@@ -46,10 +45,10 @@ class Catalogue:
         self._places: dict[str, dict[uuid.UUID, dict[str, tuple[str, str]]]] = {}
 
     @classmethod
-    async def current(cls, session: AsyncSession, database: str, check: bool = True) -> Catalogue:
-        """This process's copy: as it is when ``check`` is false (the caller compares versions later), else
-        read again if the catalogue has changed since."""
-        cached = cls._cache.get(database)
+    async def current(cls, session: AsyncSession, caches: AppCaches, check: bool = True) -> Catalogue:
+        """The app's copy: as it is when ``check`` is false (the caller compares versions later), else read again
+        if the catalogue has changed since."""
+        cached: Catalogue | None = caches.catalogue
         if cached is not None and not check:
             return cached
         token = await session.scalar(CATALOGUE_TOKEN)
@@ -70,7 +69,7 @@ class Catalogue:
                 )
             )
         ).all()
-        cls._cache[database] = fresh = cls(token or 0, centres, units)
+        caches.catalogue = fresh = cls(token or 0, centres, units)
         return fresh
 
     def covered(self, scope: Scope, unit_path: str | None, centre_id: uuid.UUID | None) -> list[uuid.UUID] | None:

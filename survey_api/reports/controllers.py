@@ -32,7 +32,8 @@ GroupBy = Annotated[
 def provide_reports(
     db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any], user_scope: NamedDependency[Scope]
 ) -> ReportService:
-    return ReportService(db_session, request.app.state.settings, user_scope)
+    state = request.app.state
+    return ReportService(db_session, state.settings, user_scope, state.caches)
 
 
 def build_query(request: Request[Any, Any, Any], **params: Any) -> ReportQuery:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
 from survey_api.audit.services import Actor, record
+from survey_api.caches import AppCaches
 from survey_api.complaints.models import FINAL_STATUSES, Complaint, Flag
 from survey_api.dossiers.models import Dossier
 from survey_api.errors import InvalidInput, NotFound
@@ -52,10 +53,12 @@ from survey_api.settings import Settings
 
 
 class ReportService:
-    def __init__(self, session: AsyncSession, settings: Settings, scope: Scope) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings, scope: Scope, caches: AppCaches) -> None:
+        """``caches`` is what the app remembers: the reports' copy of the catalogue (``survey_api.caches``)."""
         self.session = session
         self.settings = settings
         self.scope = scope
+        self.caches = caches
 
     # -- the report ------------------------------------------------------------------------------------
     async def exported(self, query: ReportQuery, format: str, actor: Actor, scope_code: str | None) -> None:
@@ -85,11 +88,11 @@ class ReportService:
         catalogue's version: if the catalogue changed since the copy was made, the copy is read again and the report
         made once more."""
         self._check(query)
-        catalogue = await Catalogue.current(self.session, self.settings.database_url, check=False)
+        catalogue = await Catalogue.current(self.session, self.caches, check=False)
         try:
             return await self._satisfaction(query, catalogue)
         except CatalogueChanged:
-            catalogue = await Catalogue.current(self.session, self.settings.database_url)
+            catalogue = await Catalogue.current(self.session, self.caches)
             return await self._satisfaction(query, catalogue, check=False)
 
     async def _satisfaction(self, query: ReportQuery, catalogue: Catalogue, check: bool = True) -> Report:
@@ -243,7 +246,7 @@ class ReportService:
         in hand that fell overdue in a month before this one (month rows) or on a day before today (day rows).
         ``with_gates``: each row also says the catalogue's version and whether the period has complaints."""
         if places is None:
-            await self._places(query, await Catalogue.current(self.session, self.settings.database_url))
+            await self._places(query, await Catalogue.current(self.session, self.caches))
         today = today or local_day(query.as_of or datetime.now(UTC), self.settings.timezone)
         params: dict[str, Any] = {"before": today.replace(day=1) if use_month else today}
         if self._covered is not None:
@@ -432,7 +435,7 @@ class ReportService:
         """The reasons citizens chose most in the period (whole months), for the places asked, and for the agency,
         procedure or channel asked when one of them is; with several, for them all (``reasons_follow``)."""
         filters = await self._filters(query)
-        await self._places(query, await Catalogue.current(self.session, self.settings.database_url))
+        await self._places(query, await Catalogue.current(self.session, self.caches))
         dim, key = "centre", ""
         if len(filters) == 1:
             ((dim, value),) = filters.items()

@@ -205,10 +205,11 @@ async def test_scope_checked_in_the_process_agrees_with_the_database(two_provinc
 async def test_centres_a_report_covers_are_those_the_database_selects(two_provinces: None, run_in_session: Any) -> None:
     """Reports list the centres they cover from their copy of the catalogue (scope ∩ unit asked ∩ centre asked):
     the same centres as the SQL conditions select, for every unit and centre under every kind of scope."""
+    from survey_api.caches import AppCaches
     from survey_api.reports.catalogue import Catalogue
 
     async def compare(session: Any) -> list[int]:
-        catalogue = await Catalogue.current(session, "covered-test")
+        catalogue = await Catalogue.current(session, AppCaches())
         units, centres, scopes = await _units_centres_and_scopes(session)
         sizes = []
         for scope in scopes:

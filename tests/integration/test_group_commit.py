@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from survey_api import db
 from survey_api.audit.models import AuditEvent
+from survey_api.caches import AppCaches
 from survey_api.complaints.models import Flag, FlagEvent
 from survey_api.errors import Conflict
 from survey_api.ratings.ingest import RatingWriter
@@ -95,7 +96,7 @@ async def test_a_bad_row_is_refused_alone_and_shutdown_drains_the_queue(
 
     centre = await run_in_session(lambda s: s.scalar(select(Centre.id).where(Centre.code == "MC-969")))
     config = db.alchemy_config(settings)
-    writer = RatingWriter(config.get_engine(), settings, default_subscribers(settings), max_batch=50)
+    writer = RatingWriter(config.get_engine(), settings, default_subscribers(settings, AppCaches()), max_batch=50)
     at = datetime(2026, 7, 2, 1, 0, tzinfo=UTC)
     good = [_values(centre, at + timedelta(minutes=i)) for i in range(9)]
     bad = _values(uuid.uuid4(), at)  # a centre that does not exist: the foreign key refuses it
@@ -121,7 +122,7 @@ async def test_a_batch_mixing_retries_and_new_ratings_tells_each_apart(
 
     centre = await run_in_session(lambda s: s.scalar(select(Centre.id).where(Centre.code == "MC-969")))
     config = db.alchemy_config(settings)
-    writer = RatingWriter(config.get_engine(), settings, default_subscribers(settings), max_batch=50)
+    writer = RatingWriter(config.get_engine(), settings, default_subscribers(settings, AppCaches()), max_batch=50)
     at = datetime(2026, 7, 3, 1, 0, tzinfo=UTC)
     first = [_values(centre, at + timedelta(minutes=i)) for i in range(5)]
     await writer.start()

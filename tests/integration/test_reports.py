@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, text, update
 
 from survey_api import db
 from survey_api.accounts.scope import Scope
+from survey_api.caches import AppCaches
 from survey_api.dossiers.models import Dossier
 from survey_api.org.models import AdminUnit, Centre, Procedure, catalogue_version
 from survey_api.ratings.models import Rating
@@ -359,7 +360,7 @@ async def test_overdue_counts_this_month_and_today_against_the_clock(
     async def overdue(first: date, last: date, dim: str) -> list[tuple[str, int]]:
         async def run(session: Any) -> Any:
             query = ReportQuery(first, last, (dim,), as_of=as_of)
-            return await ReportService(session, settings, Scope(role="admin")).satisfaction(query)
+            return await ReportService(session, settings, Scope(role="admin"), AppCaches()).satisfaction(query)
 
         report = await run_in_session(run)
         return [(row.key[0], row.overdue_open) for row in report.rows if row.overdue_open]

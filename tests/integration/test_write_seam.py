@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api import db
+from survey_api.caches import AppCaches
 from survey_api.dossiers.models import Dossier
 from survey_api.dossiers.schemas import DossierPush
 from survey_api.dossiers.services import DossierService
@@ -41,7 +42,7 @@ async def test_a_failing_subscriber_fails_its_batch_and_only_its_own_rating_is_l
         if any(row["comment"] == "boom" for row in rows):
             raise RuntimeError("a subscriber failed")
 
-    subscribers = default_subscribers(settings)
+    subscribers = default_subscribers(settings, AppCaches())
     subscribers.ratings_stored.append(refuse_boom)
     config = db.alchemy_config(settings)
     writer = RatingWriter(config.get_engine(), settings, subscribers, max_batch=50)
