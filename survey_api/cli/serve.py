@@ -51,7 +51,8 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the API, kiosk, phone page and dashboard with uvicorn."""
     import uvicorn
 
-    from survey_api import demo as demo_data
+    from survey_api.demo.catalogue import DEMO_PASSWORD
+    from survey_api.demo.catalogue import USERS as DEMO_USERS
 
     base = f"http://{host}:{port}"
     if not os.environ.get("SURVEY_PUBLIC_BASE_URL"):
@@ -79,8 +80,11 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
                 f"    Health:                 {base}/health",
                 f"    API description:        {base}/schema/openapi.json",
                 f"    Catalogue API:          {base}/api/v1/admin/centres",
-                f"  Demo logins (password '{demo_data.DEMO_PASSWORD}'):",
-                *(f"    {u:<9} {role}{' — ' + scope if scope else ''}" for u, role, scope, *_ in demo_data.USERS),
+                f"  Demo logins (password '{DEMO_PASSWORD}'):",
+                *(
+                    f"    {u['username']:<9} {u['role']}{' — ' + u['scope_code'] if u['scope_code'] else ''}"
+                    for u in DEMO_USERS
+                ),
                 f"  Database: {safe_url(settings.database_url)}",
                 "",
             ]
