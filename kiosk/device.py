@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import File, Template
 
-from survey_api.i18n import BASE_LANGUAGE, LANGUAGES, messages_for, page_context, translator
+from survey_api.i18n import BASE_LANGUAGE, LANGUAGES, language_name, messages_for, page_context, translator
 
 STATIC = Path(__file__).parent / "static" / "kiosk"
 COMPLAINT_CATEGORIES = ("harassment", "rude", "wrong_guidance", "delay", "extra_fees", "other")
@@ -31,6 +31,9 @@ def kiosk_boot(settings: Any) -> dict[str, Any]:
         # every kiosk.* text of the catalogues, in every language (how long a phone number is kept filled in)
         "messages": messages_for("kiosk.", days=settings.complaint_contact_days),
         "languages": list(LANGUAGES),
+        "base_language": BASE_LANGUAGE,
+        # each language named in itself, as the language button shows the next one in turn
+        "language_names": {lang: language_name(lang) for lang in LANGUAGES},
         "categories": list(COMPLAINT_CATEGORIES),
         "reset_seconds": settings.kiosk_reset_seconds,
         "idle_seconds": settings.kiosk_idle_seconds,
@@ -52,6 +55,8 @@ class KioskPage(Controller):
         context = page_context(request)
         context["lang"] = BASE_LANGUAGE  # a kiosk always starts in Vietnamese; the citizen may switch
         context["t"] = translator(BASE_LANGUAGE)
+        others = [lang for lang in LANGUAGES if lang != BASE_LANGUAGE]
+        context["switch_to"] = (others[0], language_name(others[0])) if others else (BASE_LANGUAGE, "")
         return Template(
             "kiosk/app.html",
             context={

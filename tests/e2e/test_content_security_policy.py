@@ -119,8 +119,14 @@ def test_every_page_works_under_the_policy_with_nothing_refused(
         page.goto(f"/kiosk/?pair={token}")
         expect(page.get_by_role("heading", name=QUESTION)).to_be_visible()
         assert page.evaluate(ACTIVATED) == "activated"
-        cached = page.evaluate("async () => (await (await caches.open('hailong-kiosk-v1')).keys()).length")
-        assert cached == 5  # the page and its four assets, kept for a start without network
+        kept = page.evaluate(
+            "async () => Promise.all((await caches.keys()).map(async (name) => "
+            "[name, (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname).sort()]))"
+        )
+        modules = ("app", "complaint", "device", "faces", "outbox", "rating", "screens", "state", "tabs")
+        # the page, its style sheet and its nine modules, kept for a start without network
+        shell = sorted(["/kiosk/", "/static/kiosk/kiosk.css", *(f"/static/kiosk/{m}.js" for m in modules)])
+        assert kept == [["hailong-kiosk-v2", shell]]
 
         page.goto(rating_url)
         expect(page.get_by_role("heading", name="Ông/Bà có hài lòng với sự phục vụ hôm nay không?")).to_be_visible()

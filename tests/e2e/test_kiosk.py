@@ -169,6 +169,21 @@ def test_tap_reasons_thanks_then_reset_after_five_seconds(
     assert rating.staff_id == kiosk.staff_on_duty_id is not None
 
 
+def test_the_language_button_names_the_next_language_in_itself_and_goes_round(page: Page, token: str) -> None:
+    open_kiosk(page, token)
+    button = page.locator("#lang")
+    expect(button).to_have_text("English")
+    expect(button).to_have_attribute("lang", "en")
+    button.click()
+    expect(page.get_by_role("heading", name="Are you satisfied with the service today?")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(button).to_have_text("Tiếng Việt")
+    expect(button).to_have_attribute("lang", "vi")
+    button.click()
+    expect(page.get_by_role("heading", name=QUESTION)).to_be_visible()
+    expect(button).to_have_text("English")
+
+
 def test_idle_sends_the_tapped_level_drops_extras_and_returns_to_vietnamese(
     page: Page, token: str, e2e_database: str
 ) -> None:

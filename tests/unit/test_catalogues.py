@@ -106,6 +106,9 @@ def test_numbers_and_dates_follow_each_language() -> None:
 
 
 THIRD_LANGUAGE_CHECK = """
+import json
+import re
+
 import msgspec
 from litestar.testing import TestClient
 from survey_api.app import create_app
@@ -120,6 +123,9 @@ settings = Settings.from_env({}, database_url="sqlite+aiosqlite:///unused.db", s
                              data_key="y" * 44, var_dir="var", default_language="fr")
 with TestClient(create_app(settings)) as client:
     french, vietnamese = client.get("/login").text, client.get("/login?lang=vi").text
+    kiosk = client.get("/kiosk/").text
+boot = json.loads(re.search(r'id="kiosk-boot">(.*?)</script>', kiosk, re.S)[1])
+assert boot["language_names"] == {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}, boot["language_names"]
 print("Connexion" in french, 'lang="vi">Tiếng Việt</a>' in french, 'lang="en">English</a>' in french,
       'lang="fr">Français</a>' in vietnamese, 'lang="en">English</a>' in vietnamese)
 """

@@ -2,8 +2,21 @@
 // come from the network when it answers, else from the cache, so the kiosk starts after a reload or a
 // browser restart with the network down. API calls are never touched: the page's outbox handles them.
 
-const CACHE = "hailong-kiosk-v1";
-const SHELL = ["/kiosk/", "/static/kiosk/kiosk.css", "/static/kiosk/app.js", "/static/kiosk/outbox.js", "/static/kiosk/faces.js"];
+const CACHE = "hailong-kiosk-v2"; // a new name when the list below changes: the old cache is dropped
+// The page, its style sheet and every module app.js imports (tests/integration/test_kiosk_pages.py checks the list).
+const SHELL = [
+  "/kiosk/",
+  "/static/kiosk/kiosk.css",
+  "/static/kiosk/app.js",
+  "/static/kiosk/state.js",
+  "/static/kiosk/screens.js",
+  "/static/kiosk/rating.js",
+  "/static/kiosk/complaint.js",
+  "/static/kiosk/device.js",
+  "/static/kiosk/tabs.js",
+  "/static/kiosk/outbox.js",
+  "/static/kiosk/faces.js",
+];
 const PAGE = SHELL[0];
 const NETWORK_WAIT_MS = 4000;
 
