@@ -19,48 +19,22 @@ import bisect
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import DATA_KEY, SECRET, free_port, pg_database, running_server  # noqa: E402
 from survey_api import db  # noqa: E402
 from survey_api.settings import Settings  # noqa: E402
 
-SECRET = "bench-" + "s" * 48
-DATA_KEY = "bench-data-" + "d" * 48
-PG_ADMIN_URL = os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.40, 50.0, 200.0
 ROUND_S = 2  # each endpoint is driven in rounds of this many seconds, taking turns
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_health(base: str, server: subprocess.Popen[bytes], name: str) -> None:
-    """Wait until the server started for a benchmark answers /health (30 s at most)."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{name}: the server did not start")
-        time.sleep(0.2)
 
 
 def ensure_wrk() -> str:
@@ -108,21 +82,6 @@ async def check_stored(url: str, acked: list[uuid.UUID]) -> tuple[int, int]:
             missing += len(chunk) - int(found or 0)
     await config.get_engine().dispose()
     return stored, missing
-
-
-async def pg_database(name: str, drop_only: bool = False) -> str:
-    import asyncpg
-    from sqlalchemy.engine.url import make_url
-
-    admin = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(admin.set(drivername="postgresql").render_as_string(hide_password=False))
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        if not drop_only:
-            await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return admin.set(database=name).render_as_string(hide_password=False)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -222,14 +181,11 @@ def bench_backend(name: str, url: str, wrk: str, duration: int, connections: int
         "SURVEY_PUBLIC_BASE_URL": base,
         "SURVEY_KIOSK_MIN_INTERVAL_SECONDS": "0",  # every rating counts in the rollups: the full write path
     }
-    server = subprocess.Popen(
-        ["taskset", "-c", "0", sys.executable, "-m", "uvicorn", "survey_api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop", "--http", "httptools",
-         "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        wait_for_health(base, server, name)
+    command = ["taskset", "-c", "0", sys.executable, "-m", "uvicorn", "survey_api.app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop", "--http", "httptools",
+               "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    # on leaving, the server is stopped: its shutdown drains the queue of ratings
+    with running_server(command, env, base, name) as server:
         # Warm-up, 2 s each: the first requests compile statements and fill caches. Ratings stored during the
         # warm-up stay in the database; only the measured run's acknowledgements are checked.
         run_wrk(wrk, base, "/api/v1/ratings/validate", token, 2, connections)
@@ -242,9 +198,6 @@ def bench_backend(name: str, url: str, wrk: str, duration: int, connections: int
             ingests.append(run_wrk(wrk, base, "/api/v1/ratings", token, ROUND_S, connections, ids_file))
             acked += [uuid.UUID(line) for line in ids_file.read_text().split()]
         rss = peak_rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)  # shutdown drains the queue of ratings
     ids_file.unlink()
     ceiling, ingest = combined(ceilings), combined(ingests)
     stored, missing = asyncio.run(check_stored(url, acked))

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import shutil
 import sqlite3
@@ -43,8 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import bindparam, text  # noqa: E402
-from sqlalchemy.engine.url import make_url  # noqa: E402
 
+from bench.common import DATA_KEY, SECRET, pg_database, pg_dsn  # noqa: E402
 from survey_api import db  # noqa: E402
 from survey_api.accounts.scope import Scope  # noqa: E402
 from survey_api.caches import AppCaches  # noqa: E402
@@ -56,10 +55,7 @@ from survey_api.settings import Settings  # noqa: E402
 SCALES = {"small": (200_000, 100_000), "medium": (2_000_000, 1_000_000), "full": (10_000_000, 5_000_000)}
 TARGET_MS, TARGET_SPEEDUP = 150.0, 20.0
 RAW_REPEAT_UNDER_MS = 1000.0  # raw figures quicker than this are timed 5 times, like the reports
-SECRET = "bench-" + "s" * 48
-DATA_KEY = "bench-data-" + "d" * 48
 TZ = "Asia/Ho_Chi_Minh"
-PG_ADMIN_URL = os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SURVEY_V1 = uuid.UUID("00000000-0000-4000-8000-000000000001")
 START = datetime(2025, 1, 1, tzinfo=UTC)
 DAYS = 730
@@ -366,7 +362,7 @@ async def load_pg(url: str, ids: dict[str, Any], n_ratings: int, n_dossiers: int
     import asyncpg
 
     d = Dialect("postgresql")
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = pg_dsn(url)
 
     async def connect() -> Any:
         conn = await asyncpg.connect(dsn)
@@ -736,25 +732,10 @@ def sqlite_size(path: Path) -> float:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
 
 
-async def pg_database(name: str, drop_only: bool = False) -> str:
-    import asyncpg
-
-    admin = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(admin.set(drivername="postgresql").render_as_string(hide_password=False))
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        if not drop_only:
-            await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return admin.set(database=name).render_as_string(hide_password=False)
-
-
 async def pg_size(url: str) -> float:
     import asyncpg
 
-    u = make_url(url)
-    conn = await asyncpg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False))
+    conn = await asyncpg.connect(pg_dsn(url))
     try:
         return float(await conn.fetchval("SELECT pg_database_size(current_database())")) / 1e6
     finally:

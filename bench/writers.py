@@ -17,7 +17,6 @@ import asyncio
 import collections
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,10 +28,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import DATA_KEY, SECRET, free_port, pg_database, wait_for_health  # noqa: E402
-
+from bench.common import DATA_KEY, SECRET, free_port, pg_database, running_server  # noqa: E402
 from survey_api import db  # noqa: E402
 from survey_api.settings import Settings  # noqa: E402
 
@@ -128,17 +125,10 @@ def bench_backend(name: str, url: str, writes: int, clients: int) -> bool:
         "SURVEY_PUBLIC_BASE_URL": base,
         "SURVEY_PUBLIC_RATE_LIMIT_PER_MINUTE": "1000000",  # one client address here stands for thousands of phones
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "survey_api.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        wait_for_health(base, server, name)
+    command = [sys.executable, "-m", "uvicorn", "survey_api.app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    with running_server(command, env, base, name):
         run = asyncio.run(drive(base, key, writes, clients))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     found_d, found_r = asyncio.run(stored(url, run["dossiers"], run["ratings"]))
     answers = sum(run["statuses"].values())
     errors = sum(count for (_, status), count in run["statuses"].items() if status >= 500)

@@ -16,13 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.common import pg_admin
 from survey_api import db
 from survey_api.app import create_app
 from survey_api.settings import Settings
@@ -39,11 +39,6 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _pg_dsn(url: str, database: str | None = None) -> str:
-    u = make_url(url)
-    return u.set(drivername="postgresql", database=database or u.database).render_as_string(hide_password=False)
-
-
 def in_thread(fn: Callable[..., T], *args: Any) -> T:
     """Run blocking set-up (which may start its own event loop) in a fresh thread: safe even while
     another loop, such as Playwright's, runs in this one."""
@@ -53,15 +48,6 @@ def in_thread(fn: Callable[..., T], *args: Any) -> T:
 
 def run_async(coro: Awaitable[T]) -> T:
     return in_thread(asyncio.run, coro)
-
-
-async def _pg_admin(url: str, *statements: str) -> None:
-    conn = await asyncpg.connect(_pg_dsn(url))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 async def _load_demo(url: str) -> None:
@@ -82,13 +68,13 @@ def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     """
     if PG_URL:
         names = {"empty": f"hl_tpl_empty_{os.getpid()}", "demo": f"hl_tpl_demo_{os.getpid()}"}
-        run_async(_pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n}" for n in names.values())))
-        run_async(_pg_admin(PG_URL, f"CREATE DATABASE {names['empty']}"))
+        run_async(pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n}" for n in names.values())))
+        run_async(pg_admin(PG_URL, f"CREATE DATABASE {names['empty']}"))
         in_thread(db.upgrade, make_url(PG_URL).set(database=names["empty"]).render_as_string(hide_password=False))
-        run_async(_pg_admin(PG_URL, f"CREATE DATABASE {names['demo']} TEMPLATE {names['empty']}"))
+        run_async(pg_admin(PG_URL, f"CREATE DATABASE {names['demo']} TEMPLATE {names['empty']}"))
         run_async(_load_demo(make_url(PG_URL).set(database=names["demo"]).render_as_string(hide_password=False)))
         yield names
-        run_async(_pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in names.values())))
+        run_async(pg_admin(PG_URL, *(f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in names.values())))
     else:
         folder = tmp_path_factory.mktemp("templates")
         names = {"empty": str(folder / "empty.db"), "demo": str(folder / "demo.db")}
@@ -106,9 +92,9 @@ async def database_url(
     template = database_templates["demo" if "demo" in request.fixturenames else "empty"]
     if PG_URL:
         name = f"hl_test_{os.getpid()}_{next(_counter)}"
-        await _pg_admin(PG_URL, f"CREATE DATABASE {name} TEMPLATE {template}")
+        await pg_admin(PG_URL, f"CREATE DATABASE {name} TEMPLATE {template}")
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        await _pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     else:
         path = tmp_path / "test.db"
         shutil.copyfile(template, path)

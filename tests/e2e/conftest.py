@@ -9,20 +9,18 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
-import httpx
 import pytest
 from sqlalchemy.engine.url import make_url
 
-from tests.conftest import PG_URL, TEST_DATA_KEY, TEST_SECRET, _pg_admin, run_async
+from bench.common import free_port, pg_admin, running_server
+from tests.conftest import PG_URL, TEST_DATA_KEY, TEST_SECRET, run_async
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -39,20 +37,14 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def e2e_database(database_templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """A copy of the demo database for one browser test."""
     if PG_URL:
         name = f"hl_e2e_{os.getpid()}_{next(_counter)}"
-        run_async(_pg_admin(PG_URL, f"CREATE DATABASE {name} TEMPLATE {database_templates['demo']}"))
+        run_async(pg_admin(PG_URL, f"CREATE DATABASE {name} TEMPLATE {database_templates['demo']}"))
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        run_async(_pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        run_async(pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     else:
         path = tmp_path / "e2e.db"
         shutil.copyfile(database_templates["demo"], path)
@@ -62,7 +54,7 @@ def e2e_database(database_templates: dict[str, str], tmp_path: Path) -> Iterator
 @pytest.fixture
 def live_server(e2e_database: str, tmp_path: Path) -> Iterator[str]:
     """``survey-api serve`` in a child process, as an operator runs it; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -72,26 +64,9 @@ def live_server(e2e_database: str, tmp_path: Path) -> Iterator[str]:
         "SURVEY_VAR_DIR": str(tmp_path / "var"),
         "SURVEY_PUBLIC_BASE_URL": base,
     }
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "survey_api.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not start:\n" + (tmp_path / "server.log").read_text())
-            time.sleep(0.1)
+    command = [sys.executable, "-m", "survey_api.cli", "serve", "--port", str(port)]
+    with running_server(command, env, base, "survey-api serve", log=tmp_path / "server.log", stop_timeout=10):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")

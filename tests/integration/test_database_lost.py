@@ -13,9 +13,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine.url import make_url
 
+from bench.common import pg_admin
 from survey_api.app import create_app
 from survey_api.settings import Settings
-from tests.conftest import PG_URL, TEST_SECRET, _pg_admin
+from tests.conftest import PG_URL, TEST_SECRET
 from tests.helpers import integration_headers, kiosk_headers, returned_dossier
 
 pytestmark = pytest.mark.anyio
@@ -32,7 +33,7 @@ async def lose_database(app: Litestar, database_url: str) -> None:
     replaced by a folder on SQLite (so it cannot be opened again)."""
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
-        await _pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)")
+        await pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)")
         return
     await app.state.alchemy.get_engine().dispose()
     path = str(url.database)
@@ -82,7 +83,7 @@ async def test_a_terminated_server_session_answers_503(
     assert (await client.post("/api/v1/dossiers", json=returned_dossier(), headers=onestop)).status_code == 201
     name = make_url(database_url).database
     # every session of the app's pool is cut off by the server, and new ones are refused while it stays so
-    await _pg_admin(
+    await pg_admin(
         PG_URL,
         f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false",
         f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",  # noqa: S608 (a test name)
@@ -90,4 +91,4 @@ async def test_a_terminated_server_session_answers_503(
     try:
         assert_unavailable(await client.post("/api/v1/dossiers", json=returned_dossier("X-3"), headers=onestop))
     finally:
-        await _pg_admin(PG_URL, f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
+        await pg_admin(PG_URL, f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")

@@ -23,13 +23,14 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 from sqlalchemy.engine.url import make_url
 
+from bench.common import pg_admin
 from survey_api import db
 from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import AccountService, IntegrationService
 from survey_api.app import create_app
 from survey_api.kiosks.services import KioskService
 from survey_api.settings import Settings
-from tests.conftest import PG_URL, TEST_SECRET, _pg_admin, run_async
+from tests.conftest import PG_URL, TEST_SECRET, run_async
 
 _numbers = itertools.count()
 EXTREMES: list[Any] = [
@@ -58,7 +59,7 @@ def served(database_templates: dict[str, str], tmp_path_factory: pytest.TempPath
     """The app on a copy of the demo province, its JSON operations and one credential of each kind."""
     if PG_URL:
         name = f"hl_hostile_{os.getpid()}_{next(_numbers)}"
-        run_async(_pg_admin(PG_URL, f"CREATE DATABASE {name} TEMPLATE {database_templates['demo']}"))
+        run_async(pg_admin(PG_URL, f"CREATE DATABASE {name} TEMPLATE {database_templates['demo']}"))
         url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     else:
         folder = tmp_path_factory.mktemp("hostile")
@@ -90,7 +91,7 @@ def served(database_templates: dict[str, str], tmp_path_factory: pytest.TempPath
     with TestClient(app=app) as client:
         yield client, json_operations(app.openapi_schema.to_schema()), headers
     if PG_URL:
-        run_async(_pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        run_async(pg_admin(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def json_operations(schema: dict[str, Any]) -> list[tuple[str, str, list[str]]]:

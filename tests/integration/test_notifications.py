@@ -8,7 +8,6 @@ import email.policy
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 
+from bench.common import free_port
 from survey_api import db
 from survey_api.accounts.models import User
 from survey_api.complaints.models import Notification
@@ -32,12 +32,6 @@ from tests.helpers import bearer_for, kiosk_headers
 
 pytestmark = pytest.mark.anyio
 WEBHOOK_SECRET = "khoa-bi-mat-webhook-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Inbox:
@@ -55,7 +49,7 @@ class Inbox:
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[int, Inbox]]:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield port, inbox
@@ -243,7 +237,7 @@ async def test_an_unreachable_smtp_server_never_fails_the_submission(
     demo: None, client: AsyncTestClient[Any], run_in_session: Any, settings: Settings
 ) -> None:
     await give_emails(run_in_session)
-    broken = msgspec.structs.replace(settings, smtp_port=_free_port())
+    broken = msgspec.structs.replace(settings, smtp_port=free_port())
     created = await client.post("/api/v1/complaints", json=complaint())
     assert created.status_code == 201
     alchemy = db.alchemy_config(broken)
