@@ -39,6 +39,7 @@ from survey_api.complaints.jobs import background_jobs
 from survey_api.db import alchemy_config, commit_before_answering, create_engine, note_request, sqlite_checkpoints
 from survey_api.dossiers.controllers import DossierController
 from survey_api.errors import SurveyRequest, exception_handler, refuse_lax_json, refuse_nul_characters
+from survey_api.integrity.controllers import integrity_report
 from survey_api.kiosks.controllers import KioskAdminController, KioskDeviceController
 from survey_api.openapi import TruthfulJsonRenderPlugin
 from survey_api.org.controllers import catalogue_router
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None, subscribers: WriteSubscribers |
             submit_rating,
             validate_rating,
             satisfaction_report,
+            integrity_report,
             KioskDeviceController,
             KioskAdminController,
             ComplaintController,

@@ -6,6 +6,7 @@ from survey_api.accounts.models import ApiToken, IntegrationKey, StoreEntry, Use
 from survey_api.audit.models import AuditEvent
 from survey_api.complaints.models import Complaint, Flag, FlagEvent, Notification
 from survey_api.dossiers.models import Dossier, DossierEvent, RatingToken
+from survey_api.integrity.models import Finding
 from survey_api.kiosks.models import Kiosk
 from survey_api.org.models import AdminUnit, Agency, Centre, Counter, Procedure, Staff
 from survey_api.ratings.models import Rating, Survey
@@ -23,6 +24,7 @@ __all__ = [
     "Counter",
     "Dossier",
     "DossierEvent",
+    "Finding",
     "Flag",
     "FlagEvent",
     "IntegrationKey",

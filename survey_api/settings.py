@@ -80,6 +80,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """How far back a rating's own time (``submitted_at``) is believed: a kiosk offline this long still counts its
     taps when they happened. A time older than that, or in the future, is replaced by the time of receipt (the
     claim is kept beside it)."""
+    integrity_record_lag_hours: Annotated[int, msgspec.Meta(ge=1, le=8760)] = 24
+    """A dossier's reception, resolution or return first recorded longer than this after the moment it states is an
+    integrity finding (``entered_late``, ``ticked_late``: docs/integrity.md)."""
     trusted_proxies: str = ""
     """Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are
     believed, comma-separated (``127.0.0.1`` for nginx on the same machine). Empty: no proxy header is believed."""

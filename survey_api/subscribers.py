@@ -1,5 +1,6 @@
 """The write path's listeners as the product ships them (see ``survey_api.writes`` for their contract): the rollups
-kept current with every stored rating and changed dossier, and a flag opened for each low or conduct rating.
+kept current with every stored rating and changed dossier, a flag opened for each low or conduct rating, and the
+integrity findings of every rating and dossier event (``survey_api.integrity.findings``).
 
 ``create_app``, the CLI and the demo loader each build theirs with ``default_subscribers(settings)``; a new listener
 (integrity counters, threshold alerts) is added here."""
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.caches import AppCaches
 from survey_api.complaints.flags import flag_ratings
+from survey_api.integrity.findings import dossier_findings, rating_findings
 from survey_api.ratings.surveys import cached_instrument
 from survey_api.reports.rollups import Rollups, dossier_counts
 from survey_api.settings import Settings
@@ -34,4 +36,13 @@ def default_subscribers(settings: Settings, caches: AppCaches) -> WriteSubscribe
             before = [] if change.before is None else dossier_counts(change.before, tz)
             await rollups.replace_dossier(before, dossier_counts(change.after, tz))
 
-    return WriteSubscribers(ratings_stored=[count_ratings, flag_low_ratings], dossiers_changed=[count_dossiers])
+    async def find_in_ratings(session: AsyncSession, rows: Sequence[RatingRow]) -> None:
+        session.add_all(await rating_findings(session, settings, rows))
+
+    async def find_in_dossiers(session: AsyncSession, changes: Sequence[DossierChange]) -> None:
+        session.add_all([finding for change in changes for finding in dossier_findings(change, settings)])
+
+    return WriteSubscribers(
+        ratings_stored=[count_ratings, flag_low_ratings, find_in_ratings],
+        dossiers_changed=[count_dossiers, find_in_dossiers],
+    )

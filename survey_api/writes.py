@@ -52,6 +52,7 @@ class DossierState:
     resolved_at: datetime | None
     returned_at: datetime | None
     paused: list[dict[str, Any]]
+    due_extended_at: datetime | None = None
 
     @classmethod
     def of(cls, dossier: Dossier) -> DossierState:
@@ -68,16 +69,23 @@ class DossierState:
             resolved_at=dossier.resolved_at,
             returned_at=dossier.returned_at,
             paused=list(dossier.paused or []),
+            due_extended_at=dossier.due_extended_at,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class DossierChange:
-    """One dossier an event changed: its state before (``None`` for a new dossier) and after, and the row itself."""
+    """One dossier an event changed: its state before (``None`` for a new dossier) and after, and the row itself;
+    ``claimed`` is the state as the event had it (its due and resolution dates believed or not:
+    ``survey_api.dossiers.dates``), recorded at ``recorded_at`` from ``source`` (the integration key's name, or
+    ``import``)."""
 
     dossier: Dossier
     before: DossierState | None
     after: DossierState
+    claimed: DossierState | None = None
+    source: str = ""
+    recorded_at: datetime | None = None
 
 
 RatingsStored = Callable[[AsyncSession, Sequence[RatingRow]], Awaitable[object]]

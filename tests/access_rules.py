@@ -473,6 +473,8 @@ RULES: list[Rule] = [
     # reports
     Rule("GET", "/api/v1/reports/satisfaction", REPORT_READERS, "figures of the caller's scope",
          fixed("GET", "/api/v1/reports/satisfaction")),
+    Rule("GET", "/api/v1/reports/integrity", REPORT_READERS, "integrity scores and findings of the caller's scope",
+         fixed("GET", "/api/v1/reports/integrity")),
     # the dashboard
     Rule("GET", "/dashboard", PEOPLE_ONLY, "the caller's scope; staff: their own figures and flags",
          fixed("GET", "/dashboard")),

@@ -78,7 +78,14 @@ class Dossier(UUIDAuditBase):
     """A ``DossierStatus``."""
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     due_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """The due date timeliness is judged by: the first recorded, or its one lawful extension
+    (``survey_api.dossiers.dates``); what later events claimed is in the history."""
     resolved_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """The resolution time judged by: never earlier than the latest one recorded (``survey_api.dossiers.dates``)."""
+    due_extended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """When the one extension of the due date was recorded (None while unused)."""
+    resolved_floor_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """The latest resolution time ever recorded: an earlier one sent later is not believed."""
     returned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     paused: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
     """Paused intervals (awaiting supplements): ``[{"start": iso, "end": iso | null}]``."""

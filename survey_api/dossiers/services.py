@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.accounts.scope import Scope
 from survey_api.dossiers import tokens
+from survey_api.dossiers.dates import judge_dates
 from survey_api.dossiers.models import Dossier, DossierEvent, DossierStatus, RatingToken
 from survey_api.dossiers.schemas import DossierImportResult, DossierPush, DossierRead
 from survey_api.dossiers.timeliness import classify
@@ -77,6 +78,14 @@ class DossierService:
             applied = event_at >= dossier.event_at
         before = None if created else DossierState.of(dossier)
         if applied:
+            judged = judge_dates(
+                due_at=None if before is None else before.due_at,
+                due_extended_at=dossier.due_extended_at,
+                resolved_floor_at=dossier.resolved_floor_at,
+                claimed_due=data.due_at,
+                claimed_resolved=data.resolved_at,
+                recorded_at=now,
+            )
             for name, obj in refs.items():
                 setattr(dossier, name, obj)
             for name in _STATE_FIELDS:
@@ -85,9 +94,12 @@ class DossierService:
                 dossier.returned_at = dossier.returned_at or event_at
             dossier.paused = [msgspec.to_builtins(p) for p in data.paused]
             dossier.event_at = event_at
+            claimed = DossierState.of(dossier)
+            for name in ("due_at", "resolved_at", "due_extended_at", "resolved_floor_at"):
+                setattr(dossier, name, getattr(judged, name))
         await self.session.flush()
         if applied:
-            change = DossierChange(dossier, before, DossierState.of(dossier))
+            change = DossierChange(dossier, before, DossierState.of(dossier), claimed, source, now)
             await self.subscribers.publish_dossiers(self.session, [change])
         self.session.add(
             DossierEvent(

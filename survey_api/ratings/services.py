@@ -116,6 +116,10 @@ class RatingService:
             raise Conflict("This dossier has already been rated", field="token")
         dossier: Dossier = token.dossier
         values = self._values(data, instrument.id, channel, now)
+        returned = dossier.returned_at
+        if data.submitted_at is not None and values["claimed_at"] is None and returned and data.submitted_at < returned:
+            # rated before the result was handed back: not believed either (an integrity finding)
+            values["submitted_at"], values["claimed_at"] = now, data.submitted_at
         values.update(
             centre_id=dossier.centre_id,
             counter_id=dossier.counter_id,

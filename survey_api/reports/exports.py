@@ -99,26 +99,38 @@ def table(report: Report, lang: str) -> list[list[Any]]:
 
 
 def to_csv(report: Report, lang: str) -> bytes:
+    return lines_to_csv(table(report, lang))
+
+
+def to_xlsx(report: Report, lang: str, title: str) -> bytes:
+    return lines_to_xlsx(table(report, lang), title, bold_last=True)
+
+
+def lines_to_csv(lines: list[list[Any]]) -> bytes:
+    """A table (header first) as CSV in UTF-8 with a BOM, formula-like text kept as text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for line in table(report, lang):
+    for line in lines:
         writer.writerow([csv_cell(v) for v in line])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read Vietnamese correctly
 
 
-def to_xlsx(report: Report, lang: str, title: str) -> bytes:
+def lines_to_xlsx(lines: list[list[Any]], title: str, bold_last: bool = False) -> bytes:
+    """A table (header first, in bold and frozen) as one XLSX sheet named ``title``; the last line in bold too
+    when it holds the totals."""
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    for line in table(report, lang):
+    for line in lines:
         sheet.append(line)
         for cell in sheet[sheet.max_row]:
             if is_formula_like(cell.value):
                 cell.data_type = "s"  # openpyxl made it a formula; text it is, whatever it starts with
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    if bold_last:
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

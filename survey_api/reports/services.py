@@ -227,10 +227,11 @@ class ReportService:
         return catalogue.places(query.lang)
 
     def _overdue(self) -> OverdueCount:
-        return OverdueCount(self.session, self.settings.timezone, self._covering)
+        return OverdueCount(self.session, self.settings.timezone, self.covering)
 
-    def _covering(self, centre: Any) -> list[ColumnElement[bool]]:
-        """``centre`` (a centre id column) among the centres covered: no condition when that is every centre."""
+    def covering(self, centre: Any) -> list[ColumnElement[bool]]:
+        """``centre`` (a centre id column) among the centres the last report covered (scope ∩ unit ∩ centre): no
+        condition when that is every centre. Other reports of the same scope (integrity) filter their rows by it."""
         return [] if self._covered is None else [centre.in_(self._covered)]
 
     async def _rollup_rows(
@@ -375,7 +376,7 @@ class ReportService:
             )
             .outerjoin(Dossier, Dossier.id == Complaint.dossier_id)
             .outerjoin(Flag, Flag.complaint_id == Complaint.id)
-            .where(*self._covering(Complaint.centre_id), *complaints_sent(*complaint_window(query)))
+            .where(*self.covering(Complaint.centre_id), *complaints_sent(*complaint_window(query)))
         )
         for row in rows:
             day = local_day(row.submitted_at, self.settings.timezone)
@@ -445,7 +446,7 @@ class ReportService:
             .where(
                 ReasonMonth.dim == dim,
                 ReasonMonth.month.in_(months_between(query.date_from, query.date_to)),
-                *self._covering(ReasonMonth.centre_id),
+                *self.covering(ReasonMonth.centre_id),
                 ReasonMonth.key == key,
             )
             .group_by(ReasonMonth.reason)
