@@ -11,7 +11,10 @@ Loading: the catalogue through SQLAlchemy, then every rating and dossier generat
 INSERT … SELECT per table (no COPY, on PostgreSQL either: nothing crosses the wire), with the secondary indexes
 dropped first and created again after, as Alembic made them; rollups by ``survey_api.reports.rebuild.rebuild``.
 Both databases are built at once (each mostly on its own core); the reports are then timed one backend at a time.
-Reports: each through ``ReportService.satisfaction`` in a fresh session (median of 5), as of one moment. Raw
+Reports: each through ``ReportService.satisfaction`` in a fresh session (median of 5), as of one moment; then the
+integrity report of a province's year (one finding for every 50th resolved dossier) beside the satisfaction report
+of the same scope: at most 3× its cost (judged at full scale), each centre's flagged count equal to the findings
+counted directly. Raw
 rows: the same figures — ratings per level, resolved dossiers per verdict, dossiers in hand overdue — straight
 from the rating and dossier tables, filtered like the report (the province's centres, the one centre, or all)
 and using the tables' own indexes, timed once; both sets of figures must be equal.
@@ -54,6 +57,8 @@ from survey_api.settings import Settings  # noqa: E402
 
 SCALES = {"small": (200_000, 100_000), "medium": (2_000_000, 1_000_000), "full": (10_000_000, 5_000_000)}
 TARGET_MS, TARGET_SPEEDUP = 150.0, 20.0
+INTEGRITY_RATIO = 3.0
+"""The integrity report of a scope costs at most this many times its satisfaction report, in the same run."""
 RAW_REPEAT_UNDER_MS = 1000.0  # raw figures quicker than this are timed 5 times, like the reports
 TZ = "Asia/Ho_Chi_Minh"
 SURVEY_V1 = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -293,6 +298,22 @@ def dossier_sql(d: Dialect, count: int, now: datetime) -> str:
     )
 
 
+FINDING_KINDS = ("due_moved", "resolved_moved", "late_to_on_time", "ticked_late", "entered_late")
+
+
+def finding_sql(d: Dialect) -> str:
+    """One integrity finding for every 50th resolved dossier (by its code), of the five dossier kinds in turn,
+    on the local day of its resolution; the finding takes its dossier's id (one each, so ids stay unique)."""
+    n = "CAST(substr(code, 2) AS INTEGER)" if d.sqlite else "substr(code, 2)::bigint"
+    kind = "CASE " + " ".join(f"WHEN {n} / 50 % 5 = {i} THEN '{k}'" for i, k in enumerate(FINDING_KINDS)) + " END"
+    day = "date(resolved_at, '+7 hours')" if d.sqlite else f"(resolved_at AT TIME ZONE '{TZ}')::date"
+    return (
+        "INSERT INTO integrity_finding (id, kind, centre_id, counter_id, staff_id, dossier_id, day, found_at, detail, "
+        f"recorded_by) SELECT id, {kind}, centre_id, counter_id, staff_id, id, {day}, resolved_at, {d.json('{}')}, "
+        f"'bench' FROM dossier WHERE resolved_at IS NOT NULL AND {n} % 50 = 0"
+    )
+
+
 def helper_rows(ids: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
     """The catalogue ids the generator draws from, keyed by small integers."""
     slots, counters, staff = [], [], []
@@ -340,6 +361,7 @@ def load_sqlite(path: str, ids: dict[str, Any], n_ratings: int, n_dossiers: int,
         t0 = time.perf_counter()
         con.execute("BEGIN")
         con.execute(dossier_sql(d, n_dossiers, now))
+        con.execute(finding_sql(d))
         con.execute(rating_sql(d, n_ratings))
         con.execute("COMMIT")
         t1 = time.perf_counter()
@@ -385,6 +407,7 @@ async def load_pg(url: str, ids: dict[str, Any], n_ratings: int, n_dossiers: int
             await conn.execute(f"DROP INDEX {row['indexname']}")
         # Dossiers and ratings at once, one connection (and core) each.
         await asyncio.gather(conn.execute(rating_sql(d, n_ratings)), other.execute(dossier_sql(d, n_dossiers, now)))
+        await other.execute(finding_sql(d))
         t1 = time.perf_counter()
         for row in indexes:
             await conn.execute(row["indexdef"])
@@ -579,6 +602,7 @@ async def measure(url: str, dialect: str, ids: dict[str, Any]) -> tuple[list[dic
                 "diff": sorted(set(got.items()) ^ set(expected.items()))[:4],
             }
         )
+    results.append(await measure_integrity(config, settings, caches, in_province, province, as_of))
     floor = []
     for _ in range(5):  # what any report costs at least: a fresh session running one trivial statement
         async with config.get_session() as session:
@@ -587,6 +611,51 @@ async def measure(url: str, dialect: str, ids: dict[str, Any]) -> tuple[list[dic
             floor.append((time.perf_counter() - t) * 1000)
     await config.get_engine().dispose()
     return results, statistics.median(floor)
+
+
+async def measure_integrity(
+    config: Any, settings: Settings, caches: AppCaches, centre_ids: list[Any], province: str, as_of: datetime
+) -> dict[str, Any]:
+    """The integrity report of a province's year beside the satisfaction report of the same scope (by centre, as
+    the integrity report uses it), both median of 5 in fresh sessions; each centre's flagged count checked against
+    the findings table counted directly."""
+    from survey_api.integrity.models import Finding
+    from survey_api.integrity.services import IntegrityService
+
+    year = ReportQuery(date(2026, 1, 1), date(2026, 12, 31), ("centre",), unit=province, as_of=as_of)
+    times: dict[str, list[float]] = {"integrity": [], "satisfaction": []}
+    integrity = None
+    for _ in range(5):
+        async with config.get_session() as session:
+            t = time.perf_counter()
+            integrity = await IntegrityService(session, settings, Scope(role="admin"), caches).report(year)
+            times["integrity"].append((time.perf_counter() - t) * 1000)
+        async with config.get_session() as session:
+            t = time.perf_counter()
+            await ReportService(session, settings, Scope(role="admin"), caches).satisfaction(year)
+            times["satisfaction"].append((time.perf_counter() - t) * 1000)
+    from sqlalchemy import distinct, func, select
+
+    from survey_api.org.models import Centre
+
+    async with config.get_session() as session:
+        raw = await session.execute(
+            select(Centre.code, func.count(distinct(Finding.dossier_id)))
+            .join(Centre, Centre.id == Finding.centre_id)
+            .where(Finding.centre_id.in_(centre_ids), Finding.day >= year.date_from, Finding.day <= year.date_to)
+            .group_by(Centre.code)
+        )
+        expected = {code: n for code, n in raw}
+    assert integrity is not None
+    got = {c.centre_code: c.flagged for c in integrity.centres if c.flagged}
+    return {
+        "label": "integrity: a province's year",
+        "ms": statistics.median(times["integrity"]),
+        "beside_ms": statistics.median(times["satisfaction"]),
+        "match": got == expected and sum(got.values()) > 0,
+        "rows": len(integrity.centres),
+        "diff": sorted(set(got.items()) ^ set(expected.items()))[:4],
+    }
 
 
 @dataclass
@@ -699,6 +768,19 @@ async def report(backend: Backend, judge_speedup: bool) -> bool:
     )
     ok = True
     for res in results:
+        if "beside_ms" in res:
+            ratio = res["ms"] / res["beside_ms"]
+            met = res["match"] and (ratio <= INTEGRITY_RATIO or not judge_speedup)
+            ok &= met
+            print(
+                f"  {res['label']:<37} {res['rows']:>5} {res['ms']:>9.2f} ms; the satisfaction report of the same "
+                f"scope {res['beside_ms']:.2f} ms: {ratio:.2f}× (target ≤ {INTEGRITY_RATIO:.0f}×"
+                f"{'' if judge_speedup else ', judged at full'}); flagged per centre "
+                f"{'equal to the findings counted' if res['match'] else 'DIFFER'}{'' if met else '  ← target missed'}"
+            )
+            if not res["match"]:
+                print(f"    first differences (report, raw): {res['diff']}")
+            continue
         speedup = res["raw_ms"] / res["ms"] if res["ms"] else float("inf")
         met = res["ms"] <= TARGET_MS and (speedup >= TARGET_SPEEDUP or not judge_speedup) and res["match"]
         ok &= met

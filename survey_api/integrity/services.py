@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from survey_api.accounts.scope import Scope
 from survey_api.caches import AppCaches
@@ -71,65 +72,78 @@ class IntegrityService:
         names = {row.key[0]: row.name[0] for row in by_centre.rows}
         where = [Finding.day >= query.date_from, Finding.day <= query.date_to]
         where += self.reports.covering(Finding.centre_id)
-        centres = await self._centres(query, where, records, names)
-        listed = where + ([Finding.kind == kind] if kind else [])
-        total = await self.session.scalar(select(func.count()).select_from(Finding).where(*listed)) or 0
-        page = (
+        # Each centre's findings per kind and day: the reasons, the months and the total from one statement.
+        counted = (
             await self.session.execute(
-                select(Finding, Centre.code.label("centre_code"))
-                .join(Centre, Centre.id == Finding.centre_id)
-                .where(*listed)
-                .order_by(Finding.day.desc(), Finding.kind, Finding.found_at, Finding.id)
-                .limit(limit)
-                .offset(offset)
+                select(Finding.centre_id, Finding.kind, Finding.day, func.count().label("n"))
+                .where(*where)
+                .group_by(Finding.centre_id, Finding.kind, Finding.day)
             )
         ).all()
+        centres = await self._centres(query, where, counted, records, names)
+        months: Tally[tuple[str, str]] = Tally()
+        for row in counted:
+            day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
+            months[(f"{day:%Y-%m}", row.kind)] += row.n
+        total = sum(row.n for row in counted if kind is None or row.kind == kind)
+        page = await self._page(where + ([Finding.kind == kind] if kind else []), limit, offset, query.lang)
         return IntegrityReport(
             date_from=query.date_from,
             date_to=query.date_to,
             method=translate("integrity.method", query.lang),
             centres=centres,
-            months=await self._months(where),
-            findings=await self._read(page, query.lang),
+            months=[MonthCount(month=m, kind=k, count=n) for (m, k), n in sorted(months.items())],
+            findings=page,
             total=total,
             limit=limit,
             offset=offset,
         )
 
     async def _centres(
-        self, query: ReportQuery, where: list[Any], records: dict[str, int], names: dict[str, str]
+        self,
+        query: ReportQuery,
+        where: list[Any],
+        counted: Sequence[Any],
+        records: dict[str, int],
+        names: dict[str, str],
     ) -> list[CentreIntegrity]:
-        code = Centre.code.label("code")
-        joined = select(code).select_from(Finding).join(Centre, Centre.id == Finding.centre_id).where(*where)
-        kinds = await self.session.execute(
-            joined.add_columns(Finding.kind, func.count().label("n")).group_by(code, Finding.kind)
-        )
-        flagged = await self.session.execute(
-            joined.add_columns(
-                func.count(distinct(Finding.dossier_id)).label("dossiers"),
-                func.count(distinct(Finding.rating_id)).label("ratings"),
-            ).group_by(code)
-        )
-        changed = await self.session.execute(
-            joined.add_columns(Finding.recorded_by, func.count(distinct(Finding.dossier_id)).label("n"))
-            .where(Finding.kind.in_(list(DATE_KINDS)))
-            .group_by(code, Finding.recorded_by)
-        )
-        reasons: dict[str, list[KindCount]] = defaultdict(list)
-        for row in kinds:
-            reasons[row.code].append(KindCount(kind=row.kind, name=kind_name(row.kind, query.lang), count=row.n))
-        flagged_by = {row.code: row.dossiers + row.ratings for row in flagged}
-        changed_by: dict[str, dict[str, int]] = defaultdict(dict)
-        for row in changed:
-            changed_by[row.code][row.recorded_by or ""] = row.n
-        missing = [c for c in reasons if c not in names]
-        if missing:
-            found = await self.session.execute(select(Centre.code, Centre.name).where(Centre.code.in_(missing)))
-            names.update({row.code: row.name for row in found})
+        """Each centre's score, reasons and dates changed (by whom); centres with records and no finding too."""
+        reasons: dict[uuid.UUID, Tally[str]] = defaultdict(Tally)
+        for row in counted:
+            reasons[row.centre_id][row.kind] += row.n
+        flagged_by: dict[uuid.UUID, int] = {}
+        changed_by: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+        codes: dict[uuid.UUID, tuple[str, str]] = {}
+        if reasons:
+            flagged = await self.session.execute(
+                select(
+                    Finding.centre_id,
+                    func.count(distinct(Finding.dossier_id)).label("dossiers"),
+                    func.count(distinct(Finding.rating_id)).label("ratings"),
+                )
+                .where(*where)
+                .group_by(Finding.centre_id)
+            )
+            flagged_by = {row.centre_id: row.dossiers + row.ratings for row in flagged}
+            changed = await self.session.execute(
+                select(Finding.centre_id, Finding.recorded_by, func.count(distinct(Finding.dossier_id)).label("n"))
+                .where(*where, Finding.kind.in_(list(DATE_KINDS)))
+                .group_by(Finding.centre_id, Finding.recorded_by)
+            )
+            for row in changed:
+                changed_by[row.centre_id][row.recorded_by or ""] = row.n
+            found = await self.session.execute(
+                select(Centre.id, Centre.code, Centre.name).where(Centre.id.in_(list(reasons)))
+            )
+            codes = {row.id: (row.code, row.name) for row in found}
+        by_code = {codes[centre_id][0]: centre_id for centre_id in reasons}
+        names.update({code: name for code, name in codes.values() if code not in names})
         out = []
-        for centre_code in sorted(set(records) | set(reasons)):
-            count, bad = records.get(centre_code, 0), flagged_by.get(centre_code, 0)
+        for centre_code in sorted(set(records) | set(by_code)):
+            centre_id = by_code.get(centre_code)
+            count, bad = records.get(centre_code, 0), flagged_by.get(centre_id, 0) if centre_id else 0
             score = None if count == 0 and bad == 0 else round(100 * max(0.0, 1 - bad / max(count, bad)), 1)
+            kinds = reasons.get(centre_id, Tally()) if centre_id else Tally()
             out.append(
                 CentreIntegrity(
                     centre_code=centre_code,
@@ -137,49 +151,49 @@ class IntegrityService:
                     score=score,
                     records=count,
                     flagged=bad,
-                    dossiers_with_dates_changed=sum(changed_by[centre_code].values()),
-                    changed_by=changed_by[centre_code],
-                    reasons=sorted(reasons[centre_code], key=lambda r: (-r.count, r.kind)),
+                    dossiers_with_dates_changed=sum(changed_by[centre_id].values()) if centre_id else 0,
+                    changed_by=changed_by[centre_id] if centre_id else {},
+                    reasons=[
+                        KindCount(kind=k, name=kind_name(k, query.lang), count=n)
+                        for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+                    ],
                 )
             )
         return sorted(out, key=lambda c: (c.score is None, c.score if c.score is not None else 0, c.centre_code))
 
-    async def _months(self, where: list[Any]) -> list[MonthCount]:
+    async def _page(self, where: list[Any], limit: int, offset: int, lang: str) -> list[FindingRead]:
+        """The findings of one page, newest day first, with the codes of what they are about."""
+        counter, staff, dossier = aliased(Counter), aliased(Staff), aliased(Dossier)
         rows = await self.session.execute(
-            select(Finding.day, Finding.kind, func.count().label("n")).where(*where).group_by(Finding.day, Finding.kind)
+            select(
+                Finding,
+                Centre.code.label("centre_code"),
+                counter.code.label("counter_code"),
+                staff.code.label("staff_code"),
+                dossier.code.label("dossier_code"),
+            )
+            .join(Centre, Centre.id == Finding.centre_id)
+            .outerjoin(counter, counter.id == Finding.counter_id)
+            .outerjoin(staff, staff.id == Finding.staff_id)
+            .outerjoin(dossier, dossier.id == Finding.dossier_id)
+            .where(*where)
+            .order_by(Finding.day.desc(), Finding.kind, Finding.found_at, Finding.id)
+            .limit(limit)
+            .offset(offset)
         )
-        months: Tally[tuple[str, str]] = Tally()
-        for row in rows:
-            day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
-            months[(f"{day:%Y-%m}", row.kind)] += row.n
-        return [MonthCount(month=m, kind=k, count=n) for (m, k), n in sorted(months.items())]
-
-    async def _read(self, page: Sequence[Any], lang: str) -> list[FindingRead]:
-        findings = [row.Finding for row in page]
-
-        async def codes(model: Any, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-            wanted = [i for i in ids if i is not None]
-            if not wanted:
-                return {}
-            found = await self.session.execute(select(model.id, model.code).where(model.id.in_(wanted)))
-            return {row.id: row.code for row in found}
-
-        counters = await codes(Counter, {f.counter_id for f in findings})
-        staff = await codes(Staff, {f.staff_id for f in findings})
-        dossiers = await codes(Dossier, {f.dossier_id for f in findings})
         return [
             FindingRead(
-                kind=f.kind,
-                name=kind_name(f.kind, lang),
+                kind=row.Finding.kind,
+                name=kind_name(row.Finding.kind, lang),
                 centre_code=row.centre_code,
-                counter_code=counters.get(f.counter_id) if f.counter_id else None,
-                staff_code=staff.get(f.staff_id) if f.staff_id else None,
-                kiosk_id=f.kiosk_id,
-                dossier_code=dossiers.get(f.dossier_id) if f.dossier_id else None,
-                rating_id=f.rating_id,
-                day=f.day,
-                detail=f.detail,
-                recorded_by=f.recorded_by,
+                counter_code=row.counter_code,
+                staff_code=row.staff_code,
+                kiosk_id=row.Finding.kiosk_id,
+                dossier_code=row.dossier_code,
+                rating_id=row.Finding.rating_id,
+                day=row.Finding.day,
+                detail=row.Finding.detail,
+                recorded_by=row.Finding.recorded_by,
             )
-            for row, f in zip(page, findings, strict=True)
+            for row in rows
         ]
