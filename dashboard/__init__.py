@@ -13,10 +13,11 @@ def routes() -> list[Any]:
     from dashboard.audit import AuditPages
     from dashboard.controllers import DashboardPages
     from dashboard.inbox import InboxPages
+    from dashboard.integrity import IntegrityPages
     from dashboard.kiosks import KioskPages
     from dashboard.users import UserPages
 
-    return [DashboardPages, InboxPages, KioskPages, AuditPages, UserPages]
+    return [DashboardPages, InboxPages, IntegrityPages, KioskPages, AuditPages, UserPages]
 
 
 def style_hashes() -> tuple[str, ...]:

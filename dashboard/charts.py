@@ -266,3 +266,31 @@ def top_reasons(
     fig.update_xaxes(title_text=x_title, rangemode="tozero")
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
     return fig
+
+
+def findings_by_month(
+    months: Sequence[str],
+    series: dict[str, Sequence[int]],
+    *,
+    x_title: str,
+    y_title: str,
+    lang: str = "vi",
+) -> go.Figure:
+    """Stacked bars: findings per month (``06/2026``), one colour per kind (its name in the legend)."""
+    palette = ("#c2410c", "#b2182b", "#7b3294", "#ef8a62", "#4393c3", "#1b7837", "#bababa")
+    fig = go.Figure()
+    for (name, counts), colour in zip(series.items(), palette, strict=False):
+        fig.add_trace(
+            go.Bar(
+                x=list(months),
+                y=list(counts),
+                name=name,
+                marker={"color": colour},
+                hovertemplate=f"%{{x}}<br>{name}: %{{y:,}}<extra></extra>",
+            )
+        )
+    _layout(fig, lang, 360, barmode="stack")
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, margin={"t": 70})
+    fig.update_xaxes(title_text=x_title, type="category")
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    return fig

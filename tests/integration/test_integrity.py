@@ -21,7 +21,7 @@ from sqlalchemy import select
 from survey_api.app import create_app
 from survey_api.integrity.models import Finding
 from survey_api.settings import Settings
-from tests.helpers import bearer_for, integration_headers, kiosk_headers, returned_dossier
+from tests.helpers import bearer_for, integration_headers, kiosk_headers, login, returned_dossier
 
 pytestmark = pytest.mark.anyio
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -255,3 +255,57 @@ async def test_a_dossier_and_its_ratings_recorded_as_they_happen_give_no_finding
     assert [(c["centre_code"], c["score"], c["records"], c["flagged"]) for c in report["centres"]] == [
         ("TTPVHCC-96", 100.0, 3, 0)
     ]
+
+
+async def plant_a_moved_resolution(client: AsyncTestClient[Any], run_in_session: Any) -> None:
+    """D-9, returned in June 2026, then an event moving its resolution back a week (not believed)."""
+    onestop = await integration_headers(run_in_session)
+    await push(client, onestop, "D-9")
+    await push(client, onestop, "D-9", resolved_at="2026-06-05T10:00:00+07:00", event_at="2026-06-14T08:00:00+07:00")
+
+
+async def test_the_integrity_page_ranks_centres_and_links_each_finding_to_its_dossiers_history(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    await plant_a_moved_resolution(client, run_in_session)
+    await login(client, "giamdoc")
+    page = await client.get("/dashboard/integrity", params={"date_from": "2026-06-01", "date_to": "2026-06-30"})
+    assert page.status_code == 200
+    html = page.text
+    assert '<html lang="vi">' in html
+    assert "Liêm chính số liệu" in html
+    row = html[html.index('data-centre="TTPVHCC-96"') :]
+    row = row[: row.index("</tr>")]
+    # one dossier with a finding among the month's records: D-9 resolved (the demo's catalogue has no activity)
+    assert '<td class="num" data-figure="score">0,0</td>' in row
+    assert "Thời điểm giải quyết bị sửa (1)" in row
+    assert KEY in row
+    assert 'href="/dashboard/integrity/dossiers/D-9"' in html
+    assert 'id="fig-findings"' in html
+    history = await client.get("/dashboard/integrity/dossiers/D-9")
+    assert history.status_code == 200
+    timeline = history.text[history.text.index('id="timeline"') :]
+    assert timeline.count("<tr>") == 4  # the heading, two events, the dates judged by
+    assert "05/06/2026 10:00" in timeline  # what the second event claimed
+    assert "12/06/2026 10:00" in timeline[timeline.index("<tfoot>") :]  # the resolution judged by
+    assert "Trước hạn" in timeline[timeline.index("<tfoot>") :]
+
+
+async def test_the_integrity_pages_keep_to_the_readers_scope(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    await plant_a_moved_resolution(client, run_in_session)
+    await login(client, "xem")  # a district's viewer: the province centre is not theirs
+    assert (await client.get("/dashboard/integrity/dossiers/D-9")).status_code == 404
+    page = await client.get("/dashboard/integrity", params={"date_from": "2026-06-01", "date_to": "2026-06-30"})
+    assert page.status_code == 200
+    assert "D-9" not in page.text
+    english = await client.get("/dashboard/integrity", params={"lang": "en"})
+    assert "Data integrity" in english.text
+
+
+async def test_staff_are_shown_their_own_page_not_the_integrity_page(demo: None, client: AsyncTestClient[Any]) -> None:
+    await login(client, "canbo")
+    page = await client.get("/dashboard/integrity")
+    assert page.status_code == 200
+    assert "Liêm chính số liệu" not in page.text
