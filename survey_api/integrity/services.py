@@ -44,6 +44,7 @@ KIND_NAMES = {
 DATE_KINDS = (FindingKind.DUE_MOVED, FindingKind.RESOLVED_MOVED, FindingKind.LATE_TO_ON_TIME)
 """The kinds that say a dossier's dates were changed after they were recorded."""
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000
 
 
 def kind_name(kind: str, lang: str) -> str:
@@ -63,8 +64,8 @@ class IntegrityService:
             raise InvalidInput(f"Unknown kind {kind!r}; use one of {', '.join(FindingKind)}", field="kind")
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-        if offset < 0:
-            raise InvalidInput("offset must not be negative", field="offset")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
         # The satisfaction report of the same query checks the period, the unit and the centre against the scope
         # and gives each centre's records.
         by_centre = await self.reports.satisfaction(dataclasses.replace(query, group_by=("centre",)))
