@@ -51,11 +51,13 @@ local reasons = { '["fast","friendly"]', '["clear_guidance"]', '[]', '["convenie
 function request()
   counter = counter + 1
   local level = levels[(counter % #levels) + 1]
-  local minute = counter % 60
+  -- tapped up to a minute before it is sent, as by a kiosk online: a time the server believes (a fixed date would
+  -- turn, days later, into back-dated ratings and an integrity finding each)
+  local tapped = os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() - counter % 60)
   local body = string.format(
     '{"id":"%s","overall":%d,"reasons":%s,"answers":{"staff_attitude":5,"one_stop":0},' ..
-    '"comment":null,"language":"vi","submitted_at":"2026-11-20T%02d:%02d:%02d+07:00"}',
-    uuid7(), level, level >= 4 and reasons[(counter % 5) + 1] or '["long_wait"]', 8 + (counter % 9), minute, counter % 60)
+    '"comment":null,"language":"vi","submitted_at":"%s"}',
+    uuid7(), level, level >= 4 and reasons[(counter % 5) + 1] or '["long_wait"]', tapped)
   return wrk.format(nil, path, nil, body)
 end
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.caches import AppCaches
 from survey_api.complaints.flags import flag_ratings
-from survey_api.integrity.findings import dossier_findings, rating_findings
+from survey_api.integrity.findings import dossier_findings, rating_findings, store
 from survey_api.ratings.surveys import cached_instrument
 from survey_api.reports.rollups import Rollups, dossier_counts
 from survey_api.settings import Settings
@@ -37,10 +37,10 @@ def default_subscribers(settings: Settings, caches: AppCaches) -> WriteSubscribe
             await rollups.replace_dossier(before, dossier_counts(change.after, tz))
 
     async def find_in_ratings(session: AsyncSession, rows: Sequence[RatingRow]) -> None:
-        session.add_all(await rating_findings(session, settings, rows))
+        await store(session, await rating_findings(session, settings, rows))
 
     async def find_in_dossiers(session: AsyncSession, changes: Sequence[DossierChange]) -> None:
-        session.add_all([finding for change in changes for finding in dossier_findings(change, settings)])
+        await store(session, [finding for change in changes for finding in dossier_findings(change, settings)])
 
     return WriteSubscribers(
         ratings_stored=[count_ratings, flag_low_ratings, find_in_ratings],

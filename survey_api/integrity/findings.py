@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from survey_api.dossiers.models import Dossier
@@ -34,7 +34,17 @@ def _verdict(state: DossierState, now: datetime, tz: str) -> Timeliness | None:
     return classify(state.due_at, state.resolved_at, now, paused_intervals(state.paused), tz)
 
 
-def dossier_findings(change: DossierChange, settings: Settings) -> list[Finding]:
+FindingRow = dict[str, Any]
+"""A finding's column values (``integrity_finding``), stored by ``store``."""
+
+
+async def store(session: AsyncSession, rows: Sequence[FindingRow]) -> None:
+    """Insert findings with one statement (nothing when there are none)."""
+    if rows:
+        await session.execute(insert(cast("Table", Finding.__table__)), list(rows))
+
+
+def dossier_findings(change: DossierChange, settings: Settings) -> list[FindingRow]:
     """What one applied dossier event shows: dates recorded long after the moment they state, dates moved after
     they were recorded, and a verdict the event would have improved."""
     claimed, before, after = change.claimed, change.before, change.after
@@ -69,20 +79,20 @@ def dossier_findings(change: DossierChange, settings: Settings) -> list[Finding]
             detail = {"from": str(was), "to": str(would_be), "counted": None if counted is None else str(counted)}
             found.append((FindingKind.LATE_TO_ON_TIME, judged_day, detail))
     return [
-        Finding(
-            id=uuid.uuid4(),
-            kind=kind,
-            centre_id=after.centre_id,
-            counter_id=after.counter_id,
-            staff_id=after.staff_id,
-            kiosk_id=None,
-            dossier_id=change.dossier.id,
-            rating_id=None,
-            day=local_day(moment, tz),
-            found_at=now,
-            detail={**detail, "stated": _iso(moment), "recorded": _iso(now)} if kind in _LAG_KINDS else detail,
-            recorded_by=change.source or None,
-        )
+        {
+            "id": uuid.uuid4(),
+            "kind": kind.value,
+            "centre_id": after.centre_id,
+            "counter_id": after.counter_id,
+            "staff_id": after.staff_id,
+            "kiosk_id": None,
+            "dossier_id": change.dossier.id,
+            "rating_id": None,
+            "day": local_day(moment, tz),
+            "found_at": now,
+            "detail": {**detail, "stated": _iso(moment), "recorded": _iso(now)} if kind in _LAG_KINDS else detail,
+            "recorded_by": change.source or None,
+        }
         for kind, moment, detail in found
     ]
 
@@ -90,10 +100,10 @@ def dossier_findings(change: DossierChange, settings: Settings) -> list[Finding]
 _LAG_KINDS = (FindingKind.ENTERED_LATE, FindingKind.TICKED_LATE)
 
 
-async def rating_findings(session: AsyncSession, settings: Settings, rows: Sequence[RatingRow]) -> list[Finding]:
+async def rating_findings(session: AsyncSession, settings: Settings, rows: Sequence[RatingRow]) -> list[FindingRow]:
     """Ratings whose own time was not believed (``claimed_at`` kept): before their dossier's return, or outside the
     window of ``SURVEY_OFFLINE_MAX_DAYS``. Nothing is read unless a batch holds such a rating (rare)."""
-    doubted = [row for row in rows if row.get("claimed_at") is not None]
+    doubted = [row for row in rows if row.get("claimed_at") is not None]  # the hot path stops here
     if not doubted:
         return []
     dossier_ids = [row["dossier_id"] for row in doubted if row.get("dossier_id")]
@@ -108,19 +118,19 @@ async def rating_findings(session: AsyncSession, settings: Settings, rows: Seque
         before_return = return_at is not None and claim < return_at
         kind = FindingKind.RATED_BEFORE_RETURN if before_return else FindingKind.BACKDATED_RATING
         found.append(
-            Finding(
-                id=uuid.uuid4(),
-                kind=kind,
-                centre_id=row["centre_id"],
-                counter_id=row.get("counter_id"),
-                staff_id=row.get("staff_id"),
-                kiosk_id=row.get("kiosk_id"),
-                dossier_id=row.get("dossier_id"),
-                rating_id=row["id"],
-                day=local_day(row["submitted_at"], settings.timezone),
-                found_at=row["received_at"],
-                detail={"claimed": _iso(claim), "received": _iso(row["received_at"]), "returned": _iso(return_at)},
-                recorded_by=None,
-            )
+            {
+                "id": uuid.uuid4(),
+                "kind": kind.value,
+                "centre_id": row["centre_id"],
+                "counter_id": row.get("counter_id"),
+                "staff_id": row.get("staff_id"),
+                "kiosk_id": row.get("kiosk_id"),
+                "dossier_id": row.get("dossier_id"),
+                "rating_id": row["id"],
+                "day": local_day(row["submitted_at"], settings.timezone),
+                "found_at": row["received_at"],
+                "detail": {"claimed": _iso(claim), "received": _iso(row["received_at"]), "returned": _iso(return_at)},
+                "recorded_by": None,
+            }
         )
     return found
