@@ -27,7 +27,7 @@ from survey_api.accounts.services import user_read
 from survey_api.dossiers.models import DossierEvent, DossierStatus
 from survey_api.dossiers.services import DossierService
 from survey_api.errors import InvalidInput, NotFound
-from survey_api.i18n import N_, format_day, format_int, format_moment, page_context, translate
+from survey_api.i18n import N_, format_day, format_int, format_moment, format_pct, page_context, translate
 from survey_api.integrity.controllers import provide_integrity
 from survey_api.integrity.models import FindingKind
 from survey_api.integrity.services import IntegrityService, kind_name
@@ -88,6 +88,7 @@ class IntegrityPages(Controller):
             "plotly_version": plotly.__version__,
             "fmt_int": lambda n: format_int(n, lang),
             "fmt_day": lambda d: format_day(d, lang),
+            "fmt_pct": lambda v: format_pct(v, lang),
             "error": filters.error,
         }
         try:

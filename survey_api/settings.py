@@ -83,6 +83,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     integrity_record_lag_hours: Annotated[int, msgspec.Meta(ge=1, le=8760)] = 24
     """A dossier's reception, resolution or return first recorded longer than this after the moment it states is an
     integrity finding (``entered_late``, ``ticked_late``: docs/integrity.md)."""
+    integrity_min_ratings: PositiveInt = 30
+    """Centres with fewer ratings in a period are not tested for an improbable top share or for no low rating."""
+    integrity_false_alarm_rate: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.01
+    """The chance that an integrity report flags any centre by chance when nothing is wrong (docs/integrity.md)."""
     trusted_proxies: str = ""
     """Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are
     believed, comma-separated (``127.0.0.1`` for nginx on the same machine). Empty: no proxy header is believed."""

@@ -32,6 +32,11 @@ class FindingKind(StrEnum):
     """A phone rating claiming a time before its dossier was returned (counted at its receipt)."""
     BACKDATED_RATING = "backdated_rating"
     """A rating claiming a time outside the window believed (counted at its receipt)."""
+    IMPROBABLE_TOP_SHARE = "improbable_top_share"
+    """A centre's share of top ratings in the period improbably far above its province's other centres' (a test on the
+    period's figures, not stored: ``survey_api.integrity.statistics``)."""
+    NO_LOW_RATINGS = "no_low_ratings"
+    """Many ratings and not one at the lowest two levels, when the province's other centres make that improbable."""
 
 
 class Finding(UUIDBase):

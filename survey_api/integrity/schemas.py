@@ -22,6 +22,20 @@ class MonthCount(msgspec.Struct, kw_only=True):
     count: int
 
 
+class StatisticalFinding(msgspec.Struct, kw_only=True):
+    """A test on the period's figures (docs/integrity.md): the centre's share against its peers'."""
+
+    kind: str
+    name: str
+    ratings: int
+    share_pct: float
+    """The centre's share of top ratings (improbable_top_share) or of low ones (no_low_ratings: 0)."""
+    peers_pct: float
+    """The same share among the other centres of its province in the report."""
+    p_value: float
+    """The chance of a result at least this extreme if the centre were like its peers."""
+
+
 class CentreIntegrity(msgspec.Struct, kw_only=True):
     centre_code: str
     centre_name: str
@@ -35,6 +49,8 @@ class CentreIntegrity(msgspec.Struct, kw_only=True):
     changed_by: dict[str, int]
     """Dossiers whose dates were moved, per integration key (or ``import``) that moved them."""
     reasons: list[KindCount]
+    statistics: list[StatisticalFinding]
+    """The period's statistical findings for the centre (not counted in the score)."""
 
 
 class FindingRead(msgspec.Struct, kw_only=True):

@@ -12,6 +12,7 @@ import uuid
 from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,10 +25,19 @@ from survey_api.caches import AppCaches
 from survey_api.dossiers.models import Dossier
 from survey_api.errors import InvalidInput
 from survey_api.i18n import N_, translate
+from survey_api.integrity import statistics
 from survey_api.integrity.models import Finding, FindingKind
-from survey_api.integrity.schemas import CentreIntegrity, FindingRead, IntegrityReport, KindCount, MonthCount
+from survey_api.integrity.schemas import (
+    CentreIntegrity,
+    FindingRead,
+    IntegrityReport,
+    KindCount,
+    MonthCount,
+    StatisticalFinding,
+)
 from survey_api.org.models import Centre, Counter, Staff
 from survey_api.reports.query import ReportQuery
+from survey_api.reports.schemas import ReportRow
 from survey_api.reports.services import ReportService
 from survey_api.settings import Settings
 
@@ -39,6 +49,8 @@ KIND_NAMES = {
     FindingKind.LATE_TO_ON_TIME: N_("integrity.kind.late_to_on_time"),
     FindingKind.RATED_BEFORE_RETURN: N_("integrity.kind.rated_before_return"),
     FindingKind.BACKDATED_RATING: N_("integrity.kind.backdated_rating"),
+    FindingKind.IMPROBABLE_TOP_SHARE: N_("integrity.kind.improbable_top_share"),
+    FindingKind.NO_LOW_RATINGS: N_("integrity.kind.no_low_ratings"),
 }
 """Each kind's message key (its name in the page's language)."""
 DATE_KINDS = (FindingKind.DUE_MOVED, FindingKind.RESOLVED_MOVED, FindingKind.LATE_TO_ON_TIME)
@@ -52,9 +64,68 @@ def kind_name(kind: str, lang: str) -> str:
     return translate(key, lang) if key else kind
 
 
+@dataclass(frozen=True, slots=True)
+class Improbable:
+    kind: str
+    centre_code: str
+    ratings: int
+    share_pct: float
+    peers_pct: float
+    p_value: float
+
+
+def improbable(rows: Sequence[ReportRow], min_ratings: int, false_alarm_rate: float) -> list[Improbable]:
+    """The statistical findings of the period (``survey_api.integrity.statistics``): each centre with at least
+    ``min_ratings`` ratings against the other such centres of its province in the same report."""
+    tested = [row for row in rows if row.ratings >= min_ratings]
+    by_province: dict[str, list[ReportRow]] = defaultdict(list)
+    for row in tested:
+        by_province[row.key[0]].append(row)
+
+    def top(row: ReportRow) -> int:
+        return row.levels["5"]
+
+    def low(row: ReportRow) -> int:
+        return row.levels["1"] + row.levels["2"]
+
+    candidates: list[tuple[str, ReportRow, float, float]] = []
+    for peers_of in by_province.values():
+        for row in peers_of:
+            others = [r for r in peers_of if r is not row]
+            for kind, count in ((FindingKind.IMPROBABLE_TOP_SHARE, top), (FindingKind.NO_LOW_RATINGS, low)):
+                peers = statistics.fit([(count(r), r.ratings) for r in others])
+                if peers is None:
+                    continue
+                if kind == FindingKind.NO_LOW_RATINGS:
+                    if low(row) == 0:
+                        candidates.append((kind, row, statistics.none_of(row.ratings, peers), peers.p))
+                elif top(row) / row.ratings > peers.p:
+                    candidates.append((kind, row, statistics.upper_tail(top(row), row.ratings, peers), peers.p))
+    found = []
+    for kind in (FindingKind.IMPROBABLE_TOP_SHARE, FindingKind.NO_LOW_RATINGS):
+        # every centre tested for the kind counts in the Bonferroni division, flagged or not
+        tests = sum(1 for peers_of in by_province.values() if len(peers_of) > statistics.MIN_PEERS for _ in peers_of)
+        threshold = false_alarm_rate / max(1, tests)
+        for kind_of, row, p_value, peers_share in candidates:
+            if kind_of == kind and p_value < threshold:
+                share = (top(row) if kind == FindingKind.IMPROBABLE_TOP_SHARE else low(row)) / row.ratings
+                found.append(
+                    Improbable(
+                        kind=kind,
+                        centre_code=row.key[1],
+                        ratings=row.ratings,
+                        share_pct=round(100 * share, 2),
+                        peers_pct=round(100 * peers_share, 2),
+                        p_value=p_value,
+                    )
+                )
+    return found
+
+
 class IntegrityService:
     def __init__(self, session: AsyncSession, settings: Settings, scope: Scope, caches: AppCaches) -> None:
         self.session = session
+        self.settings = settings
         self.reports = ReportService(session, settings, scope, caches)
 
     async def report(
@@ -68,9 +139,12 @@ class IntegrityService:
             raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
         # The satisfaction report of the same query checks the period, the unit and the centre against the scope
         # and gives each centre's records.
-        by_centre = await self.reports.satisfaction(dataclasses.replace(query, group_by=("centre",)))
-        records = {row.key[0]: row.ratings + row.dossiers_resolved + row.overdue_open for row in by_centre.rows}
-        names = {row.key[0]: row.name[0] for row in by_centre.rows}
+        by_centre = await self.reports.satisfaction(dataclasses.replace(query, group_by=("province", "centre")))
+        records = {row.key[1]: row.ratings + row.dossiers_resolved + row.overdue_open for row in by_centre.rows}
+        names = {row.key[1]: row.name[1] for row in by_centre.rows}
+        tests = improbable(
+            by_centre.rows, self.settings.integrity_min_ratings, self.settings.integrity_false_alarm_rate
+        )
         where = [Finding.day >= query.date_from, Finding.day <= query.date_to]
         where += self.reports.covering(Finding.centre_id)
         # Each centre's findings per kind and day: the reasons, the months and the total from one statement.
@@ -81,7 +155,7 @@ class IntegrityService:
                 .group_by(Finding.centre_id, Finding.kind, Finding.day)
             )
         ).all()
-        centres = await self._centres(query, where, counted, records, names)
+        centres = await self._centres(query, where, counted, records, names, tests)
         months: Tally[tuple[str, str]] = Tally()
         for row in counted:
             day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
@@ -107,6 +181,7 @@ class IntegrityService:
         counted: Sequence[Any],
         records: dict[str, int],
         names: dict[str, str],
+        tests: list[Improbable],
     ) -> list[CentreIntegrity]:
         """Each centre's score, reasons and dates changed (by whom); centres with records and no finding too."""
         reasons: dict[uuid.UUID, Tally[str]] = defaultdict(Tally)
@@ -157,6 +232,18 @@ class IntegrityService:
                     reasons=[
                         KindCount(kind=k, name=kind_name(k, query.lang), count=n)
                         for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+                    ],
+                    statistics=[
+                        StatisticalFinding(
+                            kind=t.kind,
+                            name=kind_name(t.kind, query.lang),
+                            ratings=t.ratings,
+                            share_pct=t.share_pct,
+                            peers_pct=t.peers_pct,
+                            p_value=t.p_value,
+                        )
+                        for t in tests
+                        if t.centre_code == centre_code
                     ],
                 )
             )

@@ -310,3 +310,41 @@ async def test_staff_are_shown_their_own_page_not_the_integrity_page(demo: None,
     page = await client.get("/dashboard/integrity")
     assert page.status_code == 200
     assert "Liêm chính số liệu" not in page.text
+
+
+async def test_a_centre_rated_all_top_with_not_one_low_ballot_stands_out_from_its_province(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    from survey_api.demo import load_demo_activity
+
+    await run_in_session(load_demo_activity)  # six months of ordinary centres
+    kiosk = await kiosk_headers(run_in_session, "MC-32251", "MC32251-Q01")
+    start = datetime(2026, 6, 2, 1, 0, tzinfo=UTC)
+    for i in range(300):  # a small commune's kiosk pressed 300 times "rất hài lòng" in June, ten seconds apart
+        tap = {"id": str(uuid.uuid4()), "overall": 5, "submitted_at": (start + timedelta(seconds=10 * i)).isoformat()}
+        assert (await client.post("/api/v1/ratings", json=tap, headers=kiosk)).status_code == 201
+    province = await bearer_for(run_in_session, "tinh")
+    june = {"date_from": "2026-06-01", "date_to": "2026-06-30"}
+    report = (await client.get("/api/v1/reports/integrity", params=june, headers=province)).json()
+    flagged = {c["centre_code"]: [s["kind"] for s in c["statistics"]] for c in report["centres"] if c["statistics"]}
+    # The top share stands out. Not one low ballot among ~300 does not, in a province where fewer than 1 rating in 100
+    # is low: that happens by chance (test_integrity_statistics has a province where it cannot).
+    assert flagged == {"MC-32251": ["improbable_top_share"]}
+    commune = next(c for c in report["centres"] if c["centre_code"] == "MC-32251")
+    (top,) = commune["statistics"]
+    figures = await client.get("/api/v1/reports/satisfaction", params={**june, "centre": "MC-32251"}, headers=province)
+    totals = figures.json()["totals"]  # the same month's figures: the demo's ratings and the 300 presses
+    assert (top["ratings"], top["share_pct"]) == (
+        totals["ratings"],
+        round(100 * totals["levels"]["5"] / totals["ratings"], 2),
+    )
+    assert totals["levels"]["1"] + totals["levels"]["2"] == 0
+    assert top["p_value"] < 0.01 / len([c for c in report["centres"] if c["records"]])
+    await login(client, "tinh")
+    page = (await client.get("/dashboard/integrity", params=june)).text
+    row = page[page.index('data-centre="MC-32251"') :]
+    assert 'data-statistic="improbable_top_share"' in row[: row.index("</tr>")]
+    july = {"date_from": "2026-07-01", "date_to": "2026-07-31"}  # the demo's own month after: nothing stands out
+    after = (await client.get("/api/v1/reports/integrity", params=july, headers=province)).json()
+    assert [c["statistics"] for c in after["centres"] if c["statistics"]] == []
+    assert len([c for c in after["centres"] if c["records"] >= 30]) >= 4  # enough centres were tested
