@@ -28,6 +28,8 @@ from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import user_read
 from survey_api.errors import InvalidInput, NotFound
 from survey_api.i18n import format_day, format_int, page_context, translate
+from survey_api.integrity.controllers import provide_integrity
+from survey_api.integrity.services import IntegrityService
 from survey_api.org.services import KINDS, CatalogueService, ListFilter
 from survey_api.reports.controllers import REPORT_READERS, provide_reports
 from survey_api.reports.services import ReportService
@@ -67,6 +69,7 @@ class DashboardPages(Controller):
         "user_scope": Provide(provide_scope, sync_to_thread=False),
         "catalogue": Provide(provide_catalogue, sync_to_thread=False),
         "reports": Provide(provide_reports, sync_to_thread=False),
+        "integrity": Provide(provide_integrity, sync_to_thread=False),
     }
     exception_handlers = {NotAReportReader: staff_page}  # type: ignore[dict-item]
 
@@ -77,6 +80,7 @@ class DashboardPages(Controller):
         reports: NamedDependency[ReportService],
         catalogue: NamedDependency[CatalogueService],
         db_session: NamedDependency[AsyncSession],
+        integrity: NamedDependency[IntegrityService],
         centres_sort: FromQuery[str | None] = None,
         districts_sort: FromQuery[str | None] = None,
     ) -> Template:
@@ -92,6 +96,7 @@ class DashboardPages(Controller):
         sorts = {"centres": centres_sort, "districts": districts_sort}
         try:
             context.update(await pages.overview(request, reports, db_session, filters, sorts))
+            context["integrity"] = await pages.integrity_line(integrity, filters)
         except (InvalidInput, NotFound) as exc:
             context["error"] = translate("filter.invalid", filters.query.lang, message=exc.message)
         if filters.error:
@@ -105,6 +110,7 @@ class DashboardPages(Controller):
         code: FromPath[str],
         reports: NamedDependency[ReportService],
         catalogue: NamedDependency[CatalogueService],
+        integrity: NamedDependency[IntegrityService],
         counters_sort: FromQuery[str | None] = None,
         staff_sort: FromQuery[str | None] = None,
         procedures_sort: FromQuery[str | None] = None,
@@ -128,6 +134,7 @@ class DashboardPages(Controller):
             ),
         ]
         totals = by_counter.totals
+        integrity_figures = await pages.integrity_line(integrity, filters)
         return Template(
             "dashboard/centre.html",
             context={
@@ -147,6 +154,7 @@ class DashboardPages(Controller):
                 "tables": tables,
                 "report_link": f"{request.app.route_reverse('dashboard_report')}?{filters.link()}",
                 "plotly_version": plotly.__version__,
+                "integrity": integrity_figures,
             },
         )
 
@@ -156,6 +164,7 @@ class DashboardPages(Controller):
         request: Request[User, Any, Any],
         reports: NamedDependency[ReportService],
         catalogue: NamedDependency[CatalogueService],
+        integrity: NamedDependency[IntegrityService],
     ) -> Template:
         """The period's report as a province office sends it up: title, period, tables, method, summary."""
         filters = read_filters(request)
@@ -184,6 +193,7 @@ class DashboardPages(Controller):
                 "sentences": views.summary(by_centre.totals, query.method, lang, subject),
                 "tables": tables,
                 "back_link": f"{request.app.route_reverse('dashboard')}?{filters.link()}",
+                "integrity": await pages.integrity_line(integrity, filters),
                 "error": filters.error,
             },
         )

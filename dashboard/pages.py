@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import plotly
 import plotly.graph_objects as go
+from babel.numbers import format_decimal
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,8 @@ from dashboard.filters import Filters
 from survey_api.accounts.models import User
 from survey_api.accounts.services import user_read
 from survey_api.errors import NotFound
-from survey_api.i18n import format_day, format_int, format_pct, page_context, translate
+from survey_api.i18n import LOCALES, format_day, format_int, format_pct, page_context, translate
+from survey_api.integrity.services import IntegrityService
 from survey_api.org.services import KINDS, CatalogueService, ListFilter
 from survey_api.ratings.surveys import active_instrument
 from survey_api.reports.controllers import satisfaction_report
@@ -268,4 +270,24 @@ async def overview(
         "tables": tables,
         "report_link": f"{request.app.route_reverse('dashboard_report')}?{filters.link()}",
         "plotly_version": plotly.__version__,
+    }
+
+
+async def integrity_line(integrity: IntegrityService, filters: Filters) -> dict[str, Any]:
+    """The scope's integrity beside its figures (docs/integrity.md): the share of its records with no finding, the
+    centres with findings or an improbable figure, and a link to the integrity page for the same period and area."""
+    query = dataclasses.replace(filters.query, agency=None, procedure=None, channel=None)
+    report = await integrity.report(query, limit=1)
+    records = sum(c.records for c in report.centres)
+    flagged = sum(c.flagged for c in report.centres)
+    score = None if records == 0 and flagged == 0 else round(100 * max(0.0, 1 - flagged / max(records, flagged)), 1)
+    link = {k: v for k, v in filters.params.items() if k in ("date_from", "date_to", "unit")}
+    lang = query.lang
+    return {
+        "score": "—" if score is None else format_decimal(score, format="#,##0.0", locale=LOCALES[lang]),
+        "findings": format_int(report.total, lang),
+        "centres": format_int(sum(1 for c in report.centres if c.flagged or c.statistics), lang),
+        "statistics": sum(len(c.statistics) for c in report.centres),
+        "link": "/dashboard/integrity?" + urlencode(link),
+        "method": report.method,
     }

@@ -348,3 +348,30 @@ async def test_a_centre_rated_all_top_with_not_one_low_ballot_stands_out_from_it
     after = (await client.get("/api/v1/reports/integrity", params=july, headers=province)).json()
     assert [c["statistics"] for c in after["centres"] if c["statistics"]] == []
     assert len([c for c in after["centres"] if c["records"] >= 30]) >= 4  # enough centres were tested
+
+
+async def test_the_overview_shows_the_scopes_integrity_beside_its_figures(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    await plant_a_moved_resolution(client, run_in_session)
+    await login(client, "tinh")
+    home = (await client.get("/dashboard/", params={"date_from": "2026-06-01", "date_to": "2026-06-30"})).text
+    line = home[home.index('data-figure="integrity"') :]
+    line = line[: line.index("</p>")]
+    assert '<span data-figure="integrity-score">điểm 0,0/100</span>' in line  # D-9 is the month's one record
+    assert "1 dấu hiệu bất thường ở 1 trung tâm" in line
+    assert 'href="/dashboard/integrity?date_from=2026-06-01&amp;date_to=2026-06-30"' in line
+
+
+async def test_the_centre_page_and_the_printable_report_show_integrity_too(
+    demo: None, client: AsyncTestClient[Any], run_in_session: Any
+) -> None:
+    await plant_a_moved_resolution(client, run_in_session)
+    await login(client, "tinh")
+    june = {"date_from": "2026-06-01", "date_to": "2026-06-30"}
+    centre = (await client.get("/dashboard/centres/TTPVHCC-96", params=june)).text
+    assert '<span data-figure="integrity-score">điểm 0,0/100</span>' in centre
+    printed = (await client.get("/dashboard/report", params=june)).text
+    line = printed[printed.index('data-figure="integrity"') :]
+    assert "1 dấu hiệu bất thường ở 1 trung tâm" in line[: line.index("</p>")]
+    assert "Điểm liêm chính = 100 × (1 −" in printed
