@@ -30,7 +30,7 @@ from survey_api.errors import InvalidInput, NotFound
 from survey_api.i18n import N_, format_day, format_int, format_moment, format_pct, page_context, translate
 from survey_api.integrity.controllers import provide_integrity
 from survey_api.integrity.models import FindingKind
-from survey_api.integrity.services import IntegrityService, kind_name
+from survey_api.integrity.services import STORED_KINDS, IntegrityService, kind_name
 from survey_api.org.services import CatalogueService
 
 PAGE = 50
@@ -76,13 +76,13 @@ class IntegrityPages(Controller):
         """Centres by integrity score (lowest first), findings by kind and month, and the findings, 50 a page."""
         filters = read_filters(request)
         query, lang = filters.query, filters.query.lang
-        kind = kind if kind in FindingKind._value2member_map_ else None
+        kind = kind if kind in STORED_KINDS else None
         context: dict[str, Any] = {
             **page_context(request),
             "me": user_read(request.user),
             "options": await pages.filter_options(catalogue, lang),
             "filters": filters,
-            "kinds": [(k.value, kind_name(k, lang)) for k in FindingKind],
+            "kinds": [(k.value, kind_name(k, lang)) for k in FindingKind if k in STORED_KINDS],
             "kind": kind or "",
             "period": pages.period_text(query),
             "plotly_version": plotly.__version__,

@@ -59,8 +59,13 @@ MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
 
 
+STORED_KINDS = frozenset(KIND_NAMES) - {FindingKind.IMPROBABLE_TOP_SHARE, FindingKind.NO_LOW_RATINGS}
+"""The kinds stored as findings (the statistical ones are tests of a period's figures, shown beside the centre)."""
+
+
 def kind_name(kind: str, lang: str) -> str:
-    key = KIND_NAMES.get(FindingKind(kind)) if kind in FindingKind._value2member_map_ else None
+    """A kind's name in ``lang`` (the code itself for a kind this version does not know)."""
+    key = KIND_NAMES.get(kind)  # type: ignore[call-overload]
     return translate(key, lang) if key else kind
 
 
@@ -131,8 +136,8 @@ class IntegrityService:
     async def report(
         self, query: ReportQuery, kind: str | None = None, limit: int = 100, offset: int = 0
     ) -> IntegrityReport:
-        if kind is not None and kind not in FindingKind._value2member_map_:
-            raise InvalidInput(f"Unknown kind {kind!r}; use one of {', '.join(FindingKind)}", field="kind")
+        if kind is not None and kind not in STORED_KINDS:
+            raise InvalidInput(f"Unknown kind {kind!r}; use one of {', '.join(sorted(STORED_KINDS))}", field="kind")
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
         if not 0 <= offset <= MAX_OFFSET:
