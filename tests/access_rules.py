@@ -304,6 +304,11 @@ def _flag(method: str, suffix: str = "", body: Any = None) -> Make:
     return make
 
 
+async def _integrity_dossier(world: World, caller: str) -> Call:
+    code, _ = await world.dossier()
+    return Call("GET", f"/dashboard/integrity/dossiers/{code}")
+
+
 def _dossier(suffix: str) -> Make:
     async def make(world: World, caller: str) -> Call:
         code, _ = await world.dossier()
@@ -486,6 +491,10 @@ RULES: list[Rule] = [
     Rule("GET", "/dashboard/report", PEOPLE_ONLY,
          "the printable report of the caller's scope; staff get their own page instead",
          fixed("GET", "/dashboard/report")),
+    Rule("GET", "/dashboard/integrity", PEOPLE_ONLY,
+         "as GET /api/v1/reports/integrity; staff get their own page instead", fixed("GET", "/dashboard/integrity")),
+    Rule("GET", "/dashboard/integrity/dossiers/{code:str}", "✗✗✗ ✓✓∅✓∅✓",
+         "the history of a dossier in the caller's scope; staff get their own page instead", _integrity_dossier),
     Rule("GET", "/dashboard/inbox", PEOPLE_ONLY, "as GET /api/v1/flags", fixed("GET", "/dashboard/inbox")),
     Rule("GET", "/dashboard/inbox/{flag_id:uuid}", FLAG_READERS, "as GET /api/v1/flags/{id}", _inbox()),
     Rule("POST", "/dashboard/inbox/{flag_id:uuid}/{action:str}", HANDLERS,
