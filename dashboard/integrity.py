@@ -14,7 +14,6 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dashboard import charts, pages
@@ -24,7 +23,7 @@ from survey_api.accounts.auth import provide_scope
 from survey_api.accounts.models import User
 from survey_api.accounts.scope import Scope
 from survey_api.accounts.services import user_read
-from survey_api.dossiers.models import DossierEvent, DossierStatus
+from survey_api.dossiers.models import DossierStatus
 from survey_api.dossiers.services import DossierService
 from survey_api.errors import InvalidInput, NotFound
 from survey_api.i18n import N_, format_day, format_int, format_moment, format_pct, page_context, translate
@@ -121,7 +120,7 @@ class IntegrityPages(Controller):
             export_links={
                 fmt: "/api/v1/reports/integrity?" + urlencode({**link, "format": fmt}) for fmt in ("csv", "xlsx")
             },
-            fmt_score=lambda s: "—" if s is None else f"{s:.1f}".replace(".", "," if lang == "vi" else "."),
+            fmt_score=lambda s: pages.format_score(s, lang),
         )
         return Template("dashboard/integrity.html", context=context)
 
@@ -132,17 +131,12 @@ class IntegrityPages(Controller):
         code: FromPath[str],
         dossiers: NamedDependency[DossierService],
         user_scope: NamedDependency[Scope],
-        db_session: NamedDependency[AsyncSession],
     ) -> Template:
         """A dossier's history: every event as recorded, when, by which key, and whether it was applied, with the
         dates it claimed beside the dates judged by now. A dossier outside your scope is a 404."""
         lang = page_context(request)["lang"]
         dossier = await dossiers.get(code, user_scope)
-        events = await db_session.scalars(
-            select(DossierEvent)
-            .where(DossierEvent.dossier_id == dossier.id)
-            .order_by(DossierEvent.recorded_at, DossierEvent.event_at)
-        )
+        events = await dossiers.history(dossier)
         tz = request.app.state.settings.timezone
 
         def moment(value: Any) -> str:

@@ -273,6 +273,11 @@ async def overview(
     }
 
 
+def format_score(score: float | None, lang: str) -> str:
+    """An integrity score (0–100) with one decimal in ``lang`` (``98,7`` in Vietnamese); an em dash for none."""
+    return "—" if score is None else format_decimal(score, format="#,##0.0", locale=LOCALES[lang])
+
+
 async def integrity_line(integrity: IntegrityService, filters: Filters) -> dict[str, Any]:
     """The scope's integrity beside its figures (docs/integrity.md): the share of its records with no finding, the
     centres with findings or an improbable figure, and a link to the integrity page for the same period and area."""
@@ -284,7 +289,7 @@ async def integrity_line(integrity: IntegrityService, filters: Filters) -> dict[
     link = {k: v for k, v in filters.params.items() if k in ("date_from", "date_to", "unit")}
     lang = query.lang
     return {
-        "score": "—" if score is None else format_decimal(score, format="#,##0.0", locale=LOCALES[lang]),
+        "score": format_score(score, lang),
         "findings": format_int(report.total, lang),
         "centres": format_int(sum(1 for c in report.centres if c.flagged or c.statistics), lang),
         "statistics": sum(len(c.statistics) for c in report.centres),

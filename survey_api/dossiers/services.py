@@ -200,6 +200,15 @@ class DossierService:
             raise NotFound("The dossier has not been returned yet: it has no rating link", field="code")
         return token
 
+    async def history(self, dossier: Dossier) -> list[DossierEvent]:
+        """Every event received for the dossier, applied or not, in the order it was recorded."""
+        events = await self.session.scalars(
+            select(DossierEvent)
+            .where(DossierEvent.dossier_id == dossier.id)
+            .order_by(DossierEvent.recorded_at, DossierEvent.event_at)
+        )
+        return list(events)
+
     async def read(self, dossier: Dossier, applied: bool = True) -> DossierRead:
         now = datetime.now(UTC)
         timeliness = classify(dossier.due_at, dossier.resolved_at, now, _paused_pairs(dossier), self.settings.timezone)
